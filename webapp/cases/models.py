@@ -1,0 +1,196 @@
+"""A case: one pupil's journey through one route of the school's meldcode.
+
+`cases` is the index row (status, current step) and `case_states` holds the engine's serialized
+workflow state; both, and the rows indexing open tasks and waiting timers, change together in one
+transaction.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.db import Base, JSONData
+
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class CaseStatus:
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class TaskStatus:
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class TimerStatus:
+    WAITING = "waiting"
+    FIRED = "fired"
+    CANCELLED = "cancelled"
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_school_status", "school_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"), index=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"))
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=CaseStatus.OPEN)
+    current_step: Mapped[str] = mapped_column(String(500), default="")
+    outcome: Mapped[str | None] = mapped_column(String(300))
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    acute_raised_at: Mapped[datetime | None]
+    # Bumped by every change: taking the case lock is an UPDATE of this column (see cases.locking).
+    lock_version: Mapped[int] = mapped_column(default=0)
+
+    school = relationship("School")
+    pupil = relationship("Pupil")
+    definition = relationship("ProcessDefinition")
+    process_version = relationship("ProcessVersion")
+    started_by = relationship("User")
+    tasks: Mapped[list[CaseTask]] = relationship(
+        back_populates="case", order_by="CaseTask.id", viewonly=True
+    )
+
+
+class CaseState(Base):
+    __tablename__ = "case_states"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class CaseTask(Base):
+    """A user task of a case: open in someone's task list, or part of the dossier once done."""
+
+    __tablename__ = "case_tasks"
+    __table_args__ = (
+        UniqueConstraint("case_id", "spiff_task_id"),
+        Index("ix_case_tasks_school_status_lane", "school_id", "status", "lane"),
+        Index("ix_case_tasks_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    lane: Mapped[str] = mapped_column(String(40))
+    form_key: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default=TaskStatus.OPEN)
+    due_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None]
+    draft: Mapped[dict | None] = mapped_column(JSONData)
+    draft_updated_at: Mapped[datetime | None]
+    draft_updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    data: Mapped[dict | None] = mapped_column(JSONData)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    completed_at: Mapped[datetime | None]
+    reminder_sent_at: Mapped[datetime | None]
+    expiry_notified_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+
+    case: Mapped[Case] = relationship(back_populates="tasks")
+    claimed_by = relationship("User", foreign_keys=[claimed_by_id])
+    completed_by = relationship("User", foreign_keys=[completed_by_id])
+
+
+class CaseTimer(Base):
+    """A waiting BPMN timer with its absolute fire time, so the worker finds due ones by index."""
+
+    __tablename__ = "case_timers"
+    __table_args__ = (
+        UniqueConstraint("case_id", "spiff_task_id"),
+        Index(
+            "ix_case_timers_waiting_fires_at",
+            "fires_at",
+            sqlite_where=text("status = 'waiting'"),
+            postgresql_where=text("status = 'waiting'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    fires_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default=TimerStatus.WAITING)
+    created_at: Mapped[datetime]
+    fired_at: Mapped[datetime | None]
+
+
+class CaseEvent(Base):
+    """The case timeline: what happened, when, by whom (the dossier's backbone)."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    element_id: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(500))
+    detail: Mapped[dict | None] = mapped_column(JSONData)
+
+    actor = relationship("User")
+
+
+class CaseNote(Base):
+    """A free note in the dossier, with the distinctions the protocols require."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(20))  # "feit" or "hypothese"
+    source: Mapped[str | None] = mapped_column(String(300))  # who told it, when a third party did
+    body: Mapped[str] = mapped_column(Text)
+    # A follow-up note confirms or refutes an earlier hypothesis.
+    follows_up_id: Mapped[int | None] = mapped_column(ForeignKey("case_notes.id"))
+    verdict: Mapped[str | None] = mapped_column(String(20))  # "bevestigd" / "ontkracht"
+
+    author = relationship("User")
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_task_id: Mapped[int | None] = mapped_column(ForeignKey("case_tasks.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime]

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.db import Base
+
+
+class ProcessDefinition(Base):
+    """One route a school offers (e.g. "opvoedproblemen", "huiselijk geweld"), across versions."""
+
+    __tablename__ = "process_definitions"
+    __table_args__ = (UniqueConstraint("school_id", "route_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    route_key: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(200))
+    # New cases start on this version; running cases keep the version they started on.
+    published_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process_versions.id", use_alter=True)
+    )
+
+    school = relationship("School")
+    versions: Mapped[list[ProcessVersion]] = relationship(
+        back_populates="definition",
+        foreign_keys="ProcessVersion.definition_id",
+        order_by="ProcessVersion.number",
+    )
+    published_version: Mapped[ProcessVersion | None] = relationship(
+        foreign_keys=[published_version_id], post_update=True
+    )
+
+
+class ProcessVersion(Base):
+    """An immutable, validated BPMN diagram: once stored, its XML never changes."""
+
+    __tablename__ = "process_versions"
+    __table_args__ = (UniqueConstraint("definition_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"), index=True)
+    number: Mapped[int]
+    bpmn_process_id: Mapped[str] = mapped_column(String(200))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source_filename: Mapped[str | None] = mapped_column(String(255))
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+    definition: Mapped[ProcessDefinition] = relationship(
+        back_populates="versions", foreign_keys=[definition_id]
+    )
+    created_by = relationship("User")

@@ -1,0 +1,1 @@
+"""Task forms: declarative definitions (forms/*.yaml), their catalog, and validation."""

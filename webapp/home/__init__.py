@@ -1,0 +1,3 @@
+from webapp.home.views import blueprint
+
+__all__ = ["blueprint"]
