@@ -1,0 +1,178 @@
+"""Deadlines as the meldcode texts state them: calendar months, weeks, days and working days.
+
+SpiffWorkflow's own timers read the system clock and treat P1M as a day count; Meldroute
+computes every deadline here, from the injected clock, in Europe/Amsterdam, with calendar months
+and with working days that skip weekends and Dutch public holidays (plus a school's own days off).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+import holidays
+from dateutil.relativedelta import relativedelta
+
+from webapp.clock import SCHOOL_TIMEZONE, Clock, as_school_time
+
+_ISO_DURATION = re.compile(
+    r"^P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+)
+
+DURATION_UNITS = {
+    "dagen": "days",
+    "werkdagen": "working_days",
+    "weken": "weeks",
+    "maanden": "months",
+}
+DURATION_UNIT_LABELS = {
+    "dagen": ("dag", "dagen"),
+    "werkdagen": ("werkdag", "werkdagen"),
+    "weken": ("week", "weken"),
+    "maanden": ("maand", "maanden"),
+}
+
+
+class DeadlineError(ValueError):
+    pass
+
+
+def is_iso_duration(text: str) -> bool:
+    return bool(_ISO_DURATION.match(text.strip().upper()))
+
+
+def parse_iso_duration(text: str) -> relativedelta:
+    match = _ISO_DURATION.match(text.strip().upper())
+    if not match:
+        raise DeadlineError(f"geen geldige ISO-8601-duur: {text!r} (voorbeelden: P14D, P1M, P6M)")
+    parts = {k: int(v) for k, v in match.groupdict().items() if v}
+    return relativedelta(**parts)
+
+
+class WorkingDayCalendar:
+    """Working days for Dutch schools: Monday–Friday minus public holidays and own days off."""
+
+    def __init__(self, extra_days_off: Iterable[date] = ()):
+        self._public_holidays = holidays.country_holidays("NL")
+        self._extra_days_off = frozenset(extra_days_off)
+
+    def is_working_day(self, day: date) -> bool:
+        return (
+            day.weekday() < 5
+            and day not in self._public_holidays
+            and day not in self._extra_days_off
+        )
+
+    def holiday_name(self, day: date) -> str | None:
+        return self._public_holidays.get(day)
+
+    def add_working_days(self, start: date, count: int) -> date:
+        """The `count`-th working day after `start` (start itself does not count)."""
+        if count < 0:
+            raise DeadlineError("aantal werkdagen kan niet negatief zijn")
+        day = start
+        remaining = count
+        while remaining > 0:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+
+class DeadlineCalculator:
+    """Turns the deadline words of the protocols into absolute, timezone-aware moments."""
+
+    def __init__(self, clock: Clock, calendar: WorkingDayCalendar, school_day_end: time):
+        self.clock = clock
+        self.calendar = calendar
+        self.school_day_end = school_day_end
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def end_of_school_day(self, day: date) -> datetime:
+        return datetime.combine(day, self.school_day_end, SCHOOL_TIMEZONE)
+
+    def same_day(self) -> datetime:
+        """"Dezelfde dag": before the end of today's school day, or midnight when raised later."""
+        now = self.now()
+        end = self.end_of_school_day(now.date())
+        if now < end:
+            return end
+        return datetime.combine(now.date(), time(23, 59, 59), SCHOOL_TIMEZONE)
+
+    def after_working_days(self, count: int) -> datetime:
+        day = self.calendar.add_working_days(self.now().date(), int(count))
+        return self.end_of_school_day(day)
+
+    def after(self, delta: relativedelta) -> datetime:
+        # relativedelta on a local time keeps the wall-clock hour across DST changes.
+        return (self.now() + delta).astimezone(SCHOOL_TIMEZONE)
+
+    def after_term(self, term) -> datetime:
+        """A term as a form stores it ({"amount": 2, "unit": "weken"}) or an ISO duration."""
+        if isinstance(term, str):
+            return self.after(parse_iso_duration(term))
+        if not isinstance(term, dict) or "amount" not in term or "unit" not in term:
+            raise DeadlineError(f"geen geldige termijn: {term!r}")
+        amount, unit = int(term["amount"]), term["unit"]
+        if amount < 0:
+            raise DeadlineError("een termijn kan niet negatief zijn")
+        if unit == "werkdagen":
+            return self.after_working_days(amount)
+        if unit not in DURATION_UNITS:
+            raise DeadlineError(f"onbekende eenheid voor een termijn: {unit!r}")
+        return self.after(relativedelta(**{DURATION_UNITS[unit]: amount}))
+
+    def to_moment(self, value) -> datetime:
+        """A timer's timeDate value: a datetime, a date (end of that school day) or ISO text."""
+        if isinstance(value, datetime):
+            return as_school_time(value)
+        if isinstance(value, date):
+            return self.end_of_school_day(value)
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                if len(text) == 10:
+                    return self.end_of_school_day(date.fromisoformat(text))
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                raise DeadlineError(f"geen geldige datum/tijd: {value!r}") from None
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=SCHOOL_TIMEZONE)
+            return as_school_time(moment)
+        raise DeadlineError(f"geen geldige datum/tijd: {value!r}")
+
+    def age_in_years(self, date_of_birth) -> int:
+        born = date.fromisoformat(date_of_birth) if isinstance(date_of_birth, str) else date_of_birth
+        today = self.now().date()
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    def expression_functions(self) -> dict:
+        """The deadline functions diagrams may call (in timer and due-date expressions)."""
+        return {
+            "werkdagen": lambda n: self.after_working_days(n).isoformat(),
+            "dagen": lambda n: self.after(relativedelta(days=int(n))).isoformat(),
+            "weken": lambda n: self.after(relativedelta(weeks=int(n))).isoformat(),
+            "maanden": lambda n: self.after(relativedelta(months=int(n))).isoformat(),
+            "duur": lambda iso: self.after(parse_iso_duration(iso)).isoformat(),
+            "termijn": lambda term: self.after_term(term).isoformat(),
+            "dezelfde_dag": lambda: self.same_day().isoformat(),
+            "vandaag": lambda: self.now().date().isoformat(),
+            "leeftijd": self.age_in_years,
+        }
+
+
+DEADLINE_FUNCTION_NAMES = frozenset(
+    ["werkdagen", "dagen", "weken", "maanden", "duur", "termijn", "dezelfde_dag", "vandaag",
+     "leeftijd"]
+)
+
+
+def describe_term(term) -> str:
+    if isinstance(term, dict) and term.get("unit") in DURATION_UNIT_LABELS:
+        singular, plural = DURATION_UNIT_LABELS[term["unit"]]
+        amount = int(term["amount"])
+        return f"{amount} {singular if amount == 1 else plural}"
+    return str(term)

@@ -1,0 +1,71 @@
+"""A validated, compiled process: SpiffWorkflow's spec plus what Meldroute reads from the diagram.
+
+Compiled processes are immutable once built, so they can be cached per definition version.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from webapp.roles import Lane
+
+ACUTE_DANGER_SIGNAL = "acuut_gevaar"
+
+# Data every case starts with (and nothing more about the pupil: the name stays out of the engine).
+CASE_START_NAMES = frozenset({"leerling_geboortedatum"})
+
+TASK_KINDS = frozenset({"userTask", "task"})
+GATEWAY_KINDS = frozenset(
+    {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway"}
+)
+
+
+@dataclass(frozen=True)
+class ElementInfo:
+    id: str
+    kind: str
+    name: str
+    line: int | None = None
+    lane: Lane | None = None
+    lane_label: str | None = None
+    form_key: str | None = None
+    documentation: str = ""
+    due_date: str | None = None
+    attached_to: str | None = None
+    timer_expression: str | None = None
+    interrupting: bool | None = None
+    signal_name: str | None = None
+    parent_id: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True)
+class CompiledProcess:
+    process_id: str
+    name: str
+    spec: object = field(repr=False)
+    subprocess_specs: dict = field(repr=False)
+    elements: dict[str, ElementInfo] = field(repr=False)
+
+    def element(self, element_id: str) -> ElementInfo | None:
+        return self.elements.get(element_id)
+
+    def elements_of_kind(self, *kinds: str) -> list[ElementInfo]:
+        return [e for e in self.elements.values() if e.kind in kinds]
+
+    @property
+    def caught_signals(self) -> frozenset[str]:
+        return frozenset(
+            e.signal_name for e in self.elements.values()
+            if e.signal_name and e.kind in ("boundaryEvent", "intermediateCatchEvent", "startEvent")
+        )
+
+    @property
+    def handles_acute_danger(self) -> bool:
+        return ACUTE_DANGER_SIGNAL in self.caught_signals
+
+    @property
+    def form_keys(self) -> frozenset[str]:
+        return frozenset(e.form_key for e in self.elements.values() if e.form_key)

@@ -1,0 +1,460 @@
+"""Importing a diagram: everything that must hold before a BPMN file may run a case.
+
+`compile_bpmn` either returns a `CompiledProcess` or raises `DiagramRejected` listing every
+problem it found, each with the element id and source line where known. It never lets an
+exception from the XML parser or SpiffWorkflow escape as a traceback.
+
+Checks, in order: safe XML; a BPMN 2.0 document (schema-valid); exactly one executable process;
+only elements Meldroute supports (no scripts, services, DMN, messages, data stores, call
+activities, loops); every user task in a lane that names a known role, with a known form;
+every condition, timer and due date a valid restricted expression over fields the diagram's
+forms ask for; then SpiffWorkflow's own parse and a dry start of the process.
+"""
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Protocol
+
+from lxml import etree
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from webapp.clock import SCHOOL_TIMEZONE, MovableClock
+from webapp.engine.deadlines import DEADLINE_FUNCTION_NAMES
+from webapp.engine.environment import EngineEnvironment
+from webapp.engine.expressions import SAFE_BUILTINS, ExpressionError, parse_expression
+from webapp.engine.parser import BPMN_NS, MELDROUTE_NS, MeldrouteBpmnParser
+from webapp.engine.problems import DiagramRejected, Problem
+from webapp.engine.specs import CASE_START_NAMES, CompiledProcess, ElementInfo
+from webapp.engine.timers import literal_timer_value
+from webapp.engine.xmlsafe import parse_untrusted_xml
+from webapp.roles import lane_for_name, known_lane_names
+
+MAX_SCHEMA_PROBLEMS = 10
+RESERVED_IDS = {"Start", "End", "Root"}
+
+FLOW_NODES = {
+    "startEvent", "endEvent", "userTask", "task", "exclusiveGateway", "parallelGateway",
+    "inclusiveGateway", "eventBasedGateway", "intermediateCatchEvent", "intermediateThrowEvent",
+    "boundaryEvent", "subProcess",
+}
+STRUCTURE = {
+    "sequenceFlow", "association", "textAnnotation", "text", "group", "laneSet", "lane",
+    "flowNodeRef", "childLaneSet", "documentation", "extensionElements", "incoming", "outgoing",
+    "conditionExpression", "timerEventDefinition", "timeDate", "timeDuration",
+    "signalEventDefinition", "terminateEventDefinition",
+}
+
+UNSUPPORTED = {
+    "scriptTask": "scripttaak met code: Meldroute voert geen code uit diagrammen uit; gebruik een "
+                  "gebruikerstaak (userTask) met een formulier",
+    "serviceTask": "servicetaak: Meldroute roept vanuit diagrammen geen externe services aan",
+    "businessRuleTask": "beslistabel (businessRuleTask/DMN) wordt niet ondersteund; leg de "
+                        "beslissing vast in een formulier en kies met een gateway",
+    "sendTask": "berichten (sendTask) worden niet ondersteund; gebruik een gebruikerstaak",
+    "receiveTask": "berichten (receiveTask) worden niet ondersteund; gebruik een gebruikerstaak",
+    "manualTask": "handmatige taak: gebruik een gebruikerstaak (userTask) met een formulier",
+    "callActivity": "aanroep van een ander proces (callActivity) wordt niet ondersteund; teken de "
+                    "stappen in dit diagram, eventueel in een subproces",
+    "transaction": "transacties worden niet ondersteund",
+    "adHocSubProcess": "ad-hoc-subprocessen worden niet ondersteund",
+    "complexGateway": "complexe gateways worden niet ondersteund; gebruik een exclusieve of "
+                      "parallelle gateway",
+    "dataObject": "data-objecten worden niet ondersteund; gegevens komen uit formulieren",
+    "dataObjectReference": "data-objecten worden niet ondersteund; gegevens komen uit formulieren",
+    "dataStoreReference": "gegevensopslag (dataStore) wordt niet ondersteund; het dossier houdt "
+                          "Meldroute zelf bij",
+    "dataInputAssociation": "data-associaties worden niet ondersteund",
+    "dataOutputAssociation": "data-associaties worden niet ondersteund",
+    "ioSpecification": "invoer-/uitvoerspecificaties worden niet ondersteund",
+    "property": "eigenschappen (property) worden niet ondersteund",
+    "multiInstanceLoopCharacteristics": "multi-instance-taken worden niet ondersteund",
+    "standardLoopCharacteristics": "lussen op een taak worden niet ondersteund; teken een "
+                                   "terugkerende stroom met een gateway",
+    "messageEventDefinition": "berichtgebeurtenissen worden niet ondersteund; gebruik een signaal",
+    "errorEventDefinition": "foutgebeurtenissen worden niet ondersteund",
+    "escalationEventDefinition": "escalatiegebeurtenissen worden niet ondersteund; escalatie "
+                                 "regelt Meldroute zelf bij verlopen termijnen",
+    "compensateEventDefinition": "compensatie wordt niet ondersteund",
+    "conditionalEventDefinition": "voorwaardelijke gebeurtenissen worden niet ondersteund",
+    "linkEventDefinition": "link-gebeurtenissen worden niet ondersteund",
+    "cancelEventDefinition": "annuleringsgebeurtenissen worden niet ondersteund",
+    "timeCycle": "herhalende timers (timeCycle) worden niet ondersteund; herinneringen regelt "
+                 "Meldroute zelf",
+}
+
+SPIFF_MESSAGES = {
+    "Multiple outgoing flows are not supported": "een taak mag maar één uitgaande stroom hebben; "
+                                                 "gebruik een gateway voor een keuze of splitsing",
+    "Non-default exclusive outgoing sequence flow without condition":
+        "uitgaande stroom van een gateway zonder voorwaarde (en niet de standaardstroom)",
+    "No output task connected": "element heeft geen uitgaande stroom naar een volgend element",
+}
+
+
+class FormLookup(Protocol):
+    def has_form(self, form_key: str) -> bool: ...
+
+    def field_names(self, form_key: str) -> frozenset[str]: ...
+
+
+def local_name(element) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def _is_bpmn(element) -> bool:
+    return isinstance(element.tag, str) and etree.QName(element).namespace == BPMN_NS
+
+
+def _bpmn(tag: str) -> str:
+    return f"{{{BPMN_NS}}}{tag}"
+
+
+@functools.cache
+def _bpmn_schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(XSD_PATH))
+
+
+class _Collector:
+    def __init__(self):
+        self.problems: list[Problem] = []
+
+    def add(self, message: str, element=None, element_id: str | None = None) -> None:
+        line = element.sourceline if element is not None else None
+        if element_id is None and element is not None:
+            element_id = element.get("id")
+        self.add_at(message, element_id, line)
+
+    def add_at(self, message: str, element_id: str | None, line: int | None) -> None:
+        self.problems.append(Problem(message, element_id, line))
+
+
+def compile_bpmn(data: bytes, *, filename: str, forms: FormLookup | None) -> CompiledProcess:
+    """Validate and compile a diagram. `forms=None` recompiles an already accepted (stored)
+    version: the safety checks still run, but forms that have changed since do not block it."""
+    tree = parse_untrusted_xml(data)
+    root = tree.getroot()
+    if root.tag != _bpmn("definitions"):
+        raise DiagramRejected([Problem(
+            f"geen BPMN 2.0-diagram: het hoofdelement is <{etree.QName(root).localname}>, "
+            "verwacht bpmn:definitions", line=root.sourceline,
+        )])
+    schema_problems = _schema_problems(tree)
+    if schema_problems:
+        raise DiagramRejected(schema_problems)
+
+    process = _single_executable_process(root)
+    problems = _Collector()
+    elements = _check_process(root, process, forms, problems)
+    if problems.problems:
+        raise DiagramRejected(problems.problems)
+
+    spec, subprocess_specs = _spiff_parse(tree, process, filename)
+    compiled = CompiledProcess(
+        process_id=process.get("id"),
+        name=process.get("name") or process.get("id"),
+        spec=spec,
+        subprocess_specs=subprocess_specs,
+        elements=elements,
+    )
+    _dry_start(compiled, tree)
+    return compiled
+
+
+def _schema_problems(tree) -> list[Problem]:
+    schema = _bpmn_schema()
+    if schema.validate(tree):
+        return []
+    problems = []
+    for error in list(schema.error_log)[:MAX_SCHEMA_PROBLEMS]:
+        message = error.message.replace(f"{{{BPMN_NS}}}", "bpmn:")
+        problems.append(Problem(f"voldoet niet aan het BPMN 2.0-schema: {message}", line=error.line))
+    return problems
+
+
+def _single_executable_process(root):
+    processes = root.findall(_bpmn("process"))
+    if not processes:
+        raise DiagramRejected([Problem("het diagram bevat geen proces (bpmn:process)")])
+    executable = [p for p in processes if p.get("isExecutable", "true") == "true"]
+    if not executable:
+        raise DiagramRejected([
+            Problem(
+                f"proces '{p.get('name') or p.get('id')}' is gemarkeerd als niet-uitvoerbaar "
+                "(isExecutable=\"false\", de standaard van bpmn-js): zet 'Executable' aan om het "
+                "als meldcode te gebruiken",
+                p.get("id"), p.sourceline,
+            )
+            for p in processes
+        ])
+    if len(executable) > 1:
+        ids = ", ".join(p.get("id") for p in executable)
+        raise DiagramRejected([Problem(
+            f"één uitvoerbaar proces per diagram; dit bestand heeft er {len(executable)} ({ids}). "
+            "Zet de andere pools op niet-uitvoerbaar.", executable[1].get("id"), executable[1].sourceline,
+        )])
+    return executable[0]
+
+
+def _lane_index(process, problems: _Collector) -> dict[str, object]:
+    """Element id → the lane element listing it (nested lanes: the innermost wins)."""
+    lanes = {}
+    for lane in process.iter(_bpmn("lane")):
+        for ref in lane.findall(_bpmn("flowNodeRef")):
+            if ref.text:
+                lanes[ref.text.strip()] = lane
+    for lane in process.iter(_bpmn("lane")):
+        has_nested = lane.find(_bpmn("childLaneSet")) is not None
+        if not has_nested and lane_for_name(lane.get("name")) is None:
+            problems.add(
+                f"baan (lane) '{lane.get('name') or ''}' is geen bekende rol; gebruik een van: "
+                f"{known_lane_names()}", lane,
+            )
+    return lanes
+
+
+def _check_process(root, process, forms: FormLookup, problems: _Collector) -> dict[str, ElementInfo]:
+    _check_ids(root, problems)
+    _check_unsupported(root, process, problems)
+    signals = {s.get("id"): s.get("name") for s in root.iter(_bpmn("signal"))}
+    lanes = _lane_index(process, problems)
+    known_names = set(CASE_START_NAMES)
+    for task in process.iter(_bpmn("userTask")):
+        form_key = task.get(f"{{{MELDROUTE_NS}}}formKey")
+        if form_key and forms is not None and forms.has_form(form_key):
+            known_names |= forms.field_names(form_key)
+
+    elements: dict[str, ElementInfo] = {}
+    for element in process.iter():
+        if not _is_bpmn(element):
+            continue
+        kind = local_name(element)
+        if kind in FLOW_NODES:
+            elements[element.get("id")] = _element_info(element, kind, lanes, signals, forms, problems)
+        elif kind == "sequenceFlow":
+            _check_condition(element, known_names if forms is not None else None, problems)
+    _check_start_events(process, problems)
+    _check_expressions(elements.values(), known_names if forms is not None else None, problems)
+    return elements
+
+
+def _check_ids(root, problems: _Collector) -> None:
+    ids = Counter(e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id"))
+    for element in root.iter():
+        if not _is_bpmn(element):
+            continue
+        element_id = element.get("id")
+        if element_id in RESERVED_IDS:
+            problems.add(
+                f"id '{element_id}' is gereserveerd door de engine; kies een andere id", element
+            )
+        elif element_id and ids[element_id] > 1:
+            problems.add(f"id '{element_id}' komt meer dan één keer voor", element)
+        elif not element_id and local_name(element) in FLOW_NODES | {"sequenceFlow"}:
+            problems.add(f"{local_name(element)} zonder id", element)
+
+
+def _check_unsupported(root, process, problems: _Collector) -> None:
+    for store in root.iter(_bpmn("dataStore")):
+        problems.add(UNSUPPORTED["dataStoreReference"], store)
+    for element in process.iterdescendants():
+        if not _is_bpmn(element):
+            continue
+        if any(local_name(a) == "extensionElements" for a in element.iterancestors() if _is_bpmn(a)):
+            continue  # extension content belongs to tools, not to the process semantics
+        kind = local_name(element)
+        if kind in UNSUPPORTED:
+            problems.add(UNSUPPORTED[kind], element, element.get("id") or _owner_id(element))
+        elif kind not in FLOW_NODES and kind not in STRUCTURE:
+            problems.add(f"BPMN-element '{kind}' wordt niet ondersteund", element,
+                         element.get("id") or _owner_id(element))
+
+
+def _owner_id(element) -> str | None:
+    for ancestor in element.iterancestors():
+        if ancestor.get("id"):
+            return ancestor.get("id")
+    return None
+
+
+def _element_info(element, kind, lanes, signals, forms: FormLookup, problems) -> ElementInfo:
+    element_id = element.get("id")
+    lane_element = lanes.get(element_id)
+    lane_name = lane_element.get("name") if lane_element is not None else None
+    documentation = "\n".join(
+        (d.text or "").strip() for d in element.findall(_bpmn("documentation"))
+    ).strip()
+    parent = element.getparent()
+    info = dict(
+        id=element_id,
+        kind=kind,
+        name=(element.get("name") or "").strip(),
+        line=element.sourceline,
+        lane=lane_for_name(lane_name),
+        lane_label=lane_name,
+        documentation=documentation,
+        parent_id=parent.get("id") if local_name(parent) == "subProcess" else None,
+    )
+    if kind == "userTask":
+        info.update(_user_task_info(element, lane_element, forms, problems))
+    if kind == "boundaryEvent":
+        info["attached_to"] = element.get("attachedToRef")
+        info["interrupting"] = element.get("cancelActivity", "true") == "true"
+    timer = element.find(_bpmn("timerEventDefinition"))
+    if timer is not None:
+        info["timer_expression"] = _timer_expression(timer, element, problems)
+    signal = element.find(_bpmn("signalEventDefinition"))
+    if signal is not None:
+        signal_ref = signal.get("signalRef")
+        if not signal_ref or not signals.get(signal_ref):
+            problems.add(
+                f"signaal '{signal_ref or ''}' bestaat niet of heeft geen naam (bpmn:signal)", element
+            )
+        else:
+            info["signal_name"] = signals[signal_ref]
+    return ElementInfo(**info)
+
+
+def _user_task_info(element, lane_element, forms: FormLookup, problems) -> dict:
+    form_key = element.get(f"{{{MELDROUTE_NS}}}formKey")
+    if not form_key:
+        problems.add("gebruikerstaak zonder formulier: geef meldroute:formKey op", element)
+    elif forms is not None and not forms.has_form(form_key):
+        problems.add(f"onbekend formulier '{form_key}' (meldroute:formKey)", element)
+    if lane_element is None:
+        problems.add(
+            "gebruikerstaak ligt in geen baan (lane): leg elke taak in de baan van de rol die haar "
+            "uitvoert", element,
+        )
+    due_date = element.get(f"{{{MELDROUTE_NS}}}dueDate")
+    return {"form_key": form_key, "due_date": due_date.strip() if due_date else None}
+
+
+def _timer_expression(timer, element, problems) -> str | None:
+    for tag in ("timeDate", "timeDuration"):
+        node = timer.find(_bpmn(tag))
+        if node is not None:
+            text = (node.text or "").strip()
+            if not text:
+                problems.add(f"timer met een lege {tag}", element)
+                return None
+            return text
+    if timer.find(_bpmn("timeCycle")) is None:
+        problems.add("timer zonder timeDate of timeDuration", element)
+    return None
+
+
+def _check_condition(flow, known_names: set[str], problems: _Collector) -> None:
+    condition = flow.find(_bpmn("conditionExpression"))
+    if condition is None:
+        return
+    text = (condition.text or "").strip()
+    if not text:
+        problems.add("lege voorwaarde op een stroom", flow)
+        return
+    _check_expression(text, flow.get("id"), condition.sourceline, known_names, problems, "voorwaarde")
+
+
+def _check_expression(text, element_id, line, known_names, problems: _Collector, what: str) -> None:
+    try:
+        parsed = parse_expression(text)
+    except ExpressionError as exc:
+        problems.add_at(f"{what} '{text}': {exc}", element_id, line)
+        return
+    unknown_functions = parsed.functions - DEADLINE_FUNCTION_NAMES - set(SAFE_BUILTINS)
+    if unknown_functions:
+        problems.add_at(
+            f"{what} '{text}' roept onbekende functie(s) aan: {', '.join(sorted(unknown_functions))}",
+            element_id, line,
+        )
+    unknown_names = parsed.names - known_names if known_names is not None else set()
+    if unknown_names:
+        problems.add_at(
+            f"{what} '{text}' gebruikt {', '.join(sorted(unknown_names))}, maar geen formulier in "
+            "dit diagram vraagt dat veld uit",
+            element_id, line,
+        )
+
+
+def _check_expressions(elements: Iterable[ElementInfo], known_names, problems: _Collector) -> None:
+    for info in elements:
+        for what, text in (("timer", info.timer_expression), ("vervaldatum", info.due_date)):
+            if text and literal_timer_value(text) is None:
+                _check_expression(text, info.id, info.line, known_names, problems, what)
+
+
+def _check_start_events(process, problems: _Collector) -> None:
+    top_level_starts = process.findall(_bpmn("startEvent"))
+    none_starts = [s for s in top_level_starts if not _event_definitions(s)]
+    if not none_starts:
+        problems.add("het proces heeft geen startgebeurtenis (zonder trigger) op het hoogste niveau",
+                     process)
+    elif len(top_level_starts) > 1:
+        problems.add("het proces mag maar één startgebeurtenis op het hoogste niveau hebben",
+                     top_level_starts[1])
+
+
+def _event_definitions(event) -> list:
+    return [c for c in event if _is_bpmn(c) and local_name(c).endswith("EventDefinition")]
+
+
+def _spiff_parse(tree, process, filename: str):
+    parser = MeldrouteBpmnParser()
+    process_id = process.get("id")
+    try:
+        parser.add_bpmn_xml(tree, filename=filename)
+        spec = parser.get_spec(process_id)
+        subprocess_specs = parser.get_subprocess_specs(process_id)
+    except ValidationException as exc:
+        raise DiagramRejected([_problem_from_spiff(exc, tree)]) from None
+    except Exception as exc:  # the library raises TypeError/KeyError on some malformed input
+        raise DiagramRejected([Problem(
+            f"diagram kan niet worden verwerkt ({type(exc).__name__}: {exc})"
+        )]) from None
+    return spec, subprocess_specs
+
+
+def _problem_from_spiff(exc: ValidationException, tree) -> Problem:
+    message = str(exc).split("\n")[0]
+    for english, dutch in SPIFF_MESSAGES.items():
+        if english in message:
+            message = dutch
+            break
+    element_id = getattr(exc, "id", None) or None
+    return Problem(message, element_id, _line_of(tree, element_id))
+
+
+def _line_of(tree, element_id: str | None) -> int | None:
+    if not element_id:
+        return None
+    for element in tree.getroot().iter():
+        if isinstance(element.tag, str) and element.get("id") == element_id:
+            return element.sourceline
+    return None
+
+
+def _dry_start(compiled: CompiledProcess, tree) -> None:
+    """Start the process once on a throwaway clock: catches what only fails at run time."""
+    environment = EngineEnvironment(MovableClock(datetime(2030, 1, 7, 9, 0, tzinfo=SCHOOL_TIMEZONE)))
+    workflow = BpmnWorkflow(
+        compiled.spec, compiled.subprocess_specs, script_engine=environment.script_engine()
+    )
+    workflow.task_tree.data.update({name: "2018-01-01" for name in CASE_START_NAMES})
+    try:
+        workflow.do_engine_steps()
+    except SpiffWorkflowException as exc:
+        task_spec = getattr(exc, "task_spec", None)
+        element_id = getattr(task_spec, "bpmn_id", None)
+        raise DiagramRejected([Problem(
+            f"het proces loopt vast direct na de start: {str(exc).splitlines()[0]}",
+            element_id, _line_of(tree, element_id),
+        )]) from None
+    except Exception as exc:
+        raise DiagramRejected([Problem(
+            f"het proces loopt vast direct na de start ({type(exc).__name__}: {exc})"
+        )]) from None
