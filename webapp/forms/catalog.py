@@ -1,0 +1,49 @@
+"""All form definitions of an installation, read once from the forms/ folder.
+
+Form files are part of the deployed code (not data users change at run time), so reading them
+once per process is safe. A broken form file stops the app at start-up with its name and problem.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from webapp.forms.definition import FormDefinition, FormDefinitionError, parse_form
+
+
+class UnknownForm(KeyError):
+    pass
+
+
+class FormCatalog:
+    def __init__(self, forms: dict[str, FormDefinition]):
+        self._forms = forms
+
+    @classmethod
+    def from_directory(cls, directory: Path) -> FormCatalog:
+        forms = {}
+        for path in sorted(Path(directory).rglob("*.yaml")):
+            key = path.relative_to(directory).with_suffix("").as_posix()
+            try:
+                raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except yaml.YAMLError as exc:
+                raise FormDefinitionError(f"formulier {key}: geen geldige YAML ({exc})") from None
+            forms[key] = parse_form(key, raw)
+        return cls(forms)
+
+    def get(self, key: str) -> FormDefinition:
+        try:
+            return self._forms[key]
+        except KeyError:
+            raise UnknownForm(key) from None
+
+    def keys(self) -> list[str]:
+        return sorted(self._forms)
+
+    # FormLookup, as the engine's import validation asks it
+    def has_form(self, key: str) -> bool:
+        return key in self._forms
+
+    def field_names(self, key: str) -> frozenset[str]:
+        return self._forms[key].field_names

@@ -1,0 +1,178 @@
+"""Form definitions: what a user task asks, declared in YAML under forms/.
+
+A form key is the file's path below forms/ without extension ("basismodel/stap1_signaleren").
+The format is meant to be read and edited by policy owners:
+
+    title: Stap 1 — signalen in kaart brengen
+    intro: Korte toelichting boven het formulier (optioneel).
+    fields:
+      - name: uitkomst              # becomes a variable in the case; gateways test it
+        type: choice                # text, textarea, date, number, boolean, choice, multichoice,
+                                    # duration, contact, file
+        label: Wat is uw besluit aan het einde van deze stap?
+        required: true
+        options:
+          - {value: ongegrond, label: Het vermoeden blijkt ongegrond}
+          - {value: bevestiging, label: Ik twijfel of vind een bevestiging}
+      - name: tijdslimiet
+        type: duration
+        label: Afgesproken tijdslimiet
+        units: [dagen, weken, maanden]
+        max: {amount: 1, unit: maanden}
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from webapp.engine.deadlines import DURATION_UNITS
+
+FIELD_TYPES = frozenset(
+    ["text", "textarea", "date", "number", "boolean", "choice", "multichoice", "duration",
+     "contact", "file"]
+)
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+RESERVED_FIELD_NAMES = frozenset({"leerling_geboortedatum", "True", "False", "None"})
+
+
+class FormDefinitionError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FieldDefinition:
+    name: str
+    type: str
+    label: str
+    help: str = ""
+    required: bool = False
+    options: tuple[Option, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+    units: tuple[str, ...] = ("dagen", "werkdagen", "weken", "maanden")
+    max_term: dict | None = None
+    # A field shown only when another field has a value (e.g. "reden" when "zonder_ouders" is ja).
+    show_if: dict | None = None
+
+    def option_label(self, value) -> str:
+        for option in self.options:
+            if option.value == value:
+                return option.label
+        return str(value)
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    key: str
+    title: str
+    intro: str = ""
+    fields: tuple[FieldDefinition, ...] = field(default_factory=tuple)
+
+    @property
+    def field_names(self) -> frozenset[str]:
+        """The case variables this form produces: its fields, plus for every agreed term the
+        moment it ends (`<name>_einde`), fixed when the form is completed."""
+        names = {f.name for f in self.fields}
+        names |= {term_end_name(f.name) for f in self.fields if f.type == "duration"}
+        return frozenset(names)
+
+    def field(self, name: str) -> FieldDefinition | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+def term_end_name(field_name: str) -> str:
+    return f"{field_name}_einde"
+
+
+def parse_form(key: str, raw) -> FormDefinition:
+    if not isinstance(raw, dict):
+        raise FormDefinitionError(f"formulier {key}: verwacht een YAML-object met title en fields")
+    title = raw.get("title")
+    if not title or not isinstance(title, str):
+        raise FormDefinitionError(f"formulier {key}: 'title' ontbreekt")
+    raw_fields = raw.get("fields") or []
+    if not isinstance(raw_fields, list):
+        raise FormDefinitionError(f"formulier {key}: 'fields' moet een lijst zijn")
+    fields = tuple(_parse_field(key, index, f) for index, f in enumerate(raw_fields))
+    names = [f.name for f in fields]
+    names += [term_end_name(f.name) for f in fields if f.type == "duration"]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise FormDefinitionError(f"formulier {key}: veldnaam dubbel: {', '.join(sorted(duplicates))}")
+    for f in fields:
+        if f.show_if and f.show_if.get("field") not in names:
+            raise FormDefinitionError(
+                f"formulier {key}, veld {f.name}: show_if verwijst naar onbekend veld"
+            )
+    unknown = set(raw) - {"title", "intro", "fields"}
+    if unknown:
+        raise FormDefinitionError(f"formulier {key}: onbekende sleutel(s) {', '.join(sorted(unknown))}")
+    return FormDefinition(key=key, title=title.strip(), intro=(raw.get("intro") or "").strip(), fields=fields)
+
+
+def _parse_field(key: str, index: int, raw) -> FieldDefinition:
+    where = f"formulier {key}, veld {index + 1}"
+    if not isinstance(raw, dict):
+        raise FormDefinitionError(f"{where}: verwacht een object")
+    name = raw.get("name")
+    if not isinstance(name, str) or not _NAME.match(name) or name in RESERVED_FIELD_NAMES:
+        raise FormDefinitionError(
+            f"{where}: ongeldige naam {name!r} (kleine letters, cijfers en _, beginnend met een letter)"
+        )
+    where = f"formulier {key}, veld {name}"
+    field_type = raw.get("type")
+    if field_type not in FIELD_TYPES:
+        raise FormDefinitionError(f"{where}: onbekend type {field_type!r}; kies uit {', '.join(sorted(FIELD_TYPES))}")
+    label = raw.get("label")
+    if not label:
+        raise FormDefinitionError(f"{where}: 'label' ontbreekt")
+    options = tuple(_parse_option(where, o) for o in raw.get("options") or ())
+    if field_type in ("choice", "multichoice") and not options:
+        raise FormDefinitionError(f"{where}: een keuzeveld heeft 'options' nodig")
+    units = tuple(raw.get("units") or FieldDefinition.units)
+    bad_units = set(units) - set(DURATION_UNITS)
+    if bad_units:
+        raise FormDefinitionError(f"{where}: onbekende eenheid {', '.join(sorted(bad_units))}")
+    max_term = raw.get("max") if field_type == "duration" else None
+    if max_term is not None and (
+        not isinstance(max_term, dict) or max_term.get("unit") not in DURATION_UNITS
+        or not isinstance(max_term.get("amount"), int)
+    ):
+        raise FormDefinitionError(f"{where}: 'max' van een duur is {{amount: n, unit: ...}}")
+    allowed = {"name", "type", "label", "help", "required", "options", "min", "max", "max_length",
+               "units", "show_if"}
+    unknown = set(raw) - allowed
+    if unknown:
+        raise FormDefinitionError(f"{where}: onbekende sleutel(s) {', '.join(sorted(unknown))}")
+    show_if = raw.get("show_if")
+    if show_if is not None and (not isinstance(show_if, dict) or set(show_if) != {"field", "equals"}):
+        raise FormDefinitionError(f"{where}: show_if is {{field: naam, equals: waarde}}")
+    return FieldDefinition(
+        name=name,
+        type=field_type,
+        label=str(label).strip(),
+        help=str(raw.get("help") or "").strip(),
+        required=bool(raw.get("required", False)),
+        options=options,
+        min=raw.get("min"),
+        max=raw.get("max") if field_type == "number" else None,
+        max_length=raw.get("max_length"),
+        units=units,
+        max_term=max_term,
+        show_if=show_if,
+    )
+
+
+def _parse_option(where: str, raw) -> Option:
+    if isinstance(raw, str):
+        return Option(raw, raw)
+    if isinstance(raw, dict) and "value" in raw:
+        return Option(str(raw["value"]), str(raw.get("label", raw["value"])))
+    raise FormDefinitionError(f"{where}: optie moet tekst zijn of {{value, label}}")

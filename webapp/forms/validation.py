@@ -1,0 +1,190 @@
+"""Validating what a user entered in a task form, with marshmallow, in Dutch.
+
+Every field of a form ends up in the case data, also when left empty (as None, or [] for a
+multiple choice): gateway conditions can always refer to any field of a form they follow.
+Values are kept as JSON primitives (dates as ISO text, terms as {"amount", "unit"}).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from webapp.engine.deadlines import describe_term
+from webapp.forms.definition import FieldDefinition, FormDefinition, term_end_name
+
+REQUIRED = "Dit veld is verplicht."
+INVALID = "Ongeldige waarde."
+_DAYS_PER_UNIT = {"dagen": 1.0, "werkdagen": 7 / 5, "weken": 7.0, "maanden": 30.44}
+
+
+@dataclass(frozen=True)
+class Contact:
+    """An organisation of the school's sociale kaart, selectable in a contact field."""
+
+    id: str
+    organisation: str
+    phone: str = ""
+    address: str = ""
+    email: str = ""
+    website: str = ""
+
+
+@dataclass
+class ValidationResult:
+    data: dict
+    errors: dict[str, list[str]]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _messages(**extra) -> dict:
+    return {"required": REQUIRED, "null": REQUIRED, "invalid": INVALID, **extra}
+
+
+def _choice(values: Sequence[str]) -> validate.OneOf:
+    return validate.OneOf(values, error="Kies een van de mogelijkheden.")
+
+
+class _TermSchema(Schema):
+    amount = fields.Integer(
+        required=True, strict=False,
+        validate=validate.Range(min=1, max=3650, error="Vul een positief aantal in."),
+        error_messages=_messages(invalid="Vul een geheel getal in."),
+    )
+    unit = fields.String(required=True, error_messages=_messages())
+
+
+def _term_field(definition: FieldDefinition) -> fields.Field:
+    def check(term):
+        if term["unit"] not in definition.units:
+            raise ValidationError("Kies een van de eenheden.")
+        limit = definition.max_term
+        if limit and term["amount"] * _DAYS_PER_UNIT[term["unit"]] > limit["amount"] * _DAYS_PER_UNIT[limit["unit"]] + 0.01:
+            raise ValidationError(f"De termijn is maximaal {describe_term(limit)}.")
+
+    return fields.Nested(_TermSchema, validate=check, error_messages=_messages())
+
+
+def _marshmallow_field(definition: FieldDefinition, contacts: Sequence[Contact]) -> fields.Field:
+    options = [o.value for o in definition.options]
+    kind = definition.type
+    common = {"required": False, "allow_none": True, "error_messages": _messages()}
+    if kind in ("text", "textarea"):
+        limit = definition.max_length or (500 if kind == "text" else 20000)
+        return fields.String(validate=validate.Length(max=limit, error=f"Maximaal {limit} tekens."), **common)
+    if kind == "date":
+        return fields.Date(**{**common, "error_messages": _messages(invalid="Vul een geldige datum in (dd-mm-jjjj).")})
+    if kind == "number":
+        bounds = validate.Range(min=definition.min, max=definition.max,
+                                error="Vul een getal in tussen {min} en {max}.")
+        return fields.Integer(strict=False, validate=bounds,
+                              **{**common, "error_messages": _messages(invalid="Vul een geheel getal in.")})
+    if kind == "boolean":
+        return fields.Boolean(truthy={True, "ja", "true", "1", "on"}, falsy={False, "nee", "false", "0"},
+                              **{**common, "error_messages": _messages(invalid="Kies ja of nee.")})
+    if kind == "choice":
+        return fields.String(validate=_choice(options), **common)
+    if kind == "multichoice":
+        return fields.List(fields.String(validate=_choice(options)), **common)
+    if kind == "duration":
+        return _term_field(definition)
+    if kind == "contact":
+        return fields.String(validate=_choice([c.id for c in contacts]), **common)
+    if kind == "file":
+        return fields.List(fields.Integer(strict=False), **common)
+    raise ValueError(f"unknown field type {kind}")
+
+
+def _is_empty(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _shown(definition: FieldDefinition, values: Mapping) -> bool:
+    if not definition.show_if:
+        return True
+    return values.get(definition.show_if["field"]) == definition.show_if["equals"]
+
+
+def build_schema(form: FormDefinition, contacts: Sequence[Contact] = ()) -> type[Schema]:
+    declared = {f.name: _marshmallow_field(f, contacts) for f in form.fields}
+
+    class _RequiredFields(Schema):
+        @validates_schema
+        def check_required(self, data, **_):
+            errors = {}
+            for definition in form.fields:
+                if definition.required and _shown(definition, data) and _is_empty(data.get(definition.name)):
+                    errors[definition.name] = [REQUIRED]
+            if errors:
+                raise ValidationError(errors)
+
+    return _RequiredFields.from_dict(declared, name=f"Form_{form.key.replace('/', '_')}")
+
+
+def validate_submission(
+    form: FormDefinition, submitted: Mapping, contacts: Sequence[Contact] = (), deadlines=None
+) -> ValidationResult:
+    """Check submitted values; return clean case data or Dutch messages per field.
+
+    With a `deadlines` calculator, every agreed term also yields `<name>_einde`: the moment it
+    ends, counted from now (the moment the term was agreed)."""
+    raw = {name: value for name, value in submitted.items() if name in form.field_names and not _is_empty(value)}
+    schema = build_schema(form, contacts)()
+    try:
+        loaded = schema.load(raw)
+    except ValidationError as exc:
+        return ValidationResult(data={}, errors=_flatten(exc.messages))
+    data = {}
+    for definition in form.fields:
+        value = loaded.get(definition.name)
+        if not _shown(definition, loaded):
+            value = None
+        data[definition.name] = _to_primitive(definition, value)
+        if definition.type == "duration" and deadlines is not None:
+            data[term_end_name(definition.name)] = (
+                deadlines.after_term(value).isoformat() if value is not None else None
+            )
+    return ValidationResult(data=data, errors={})
+
+
+def _to_primitive(definition: FieldDefinition, value):
+    if value is None:
+        return [] if definition.type in ("multichoice", "file") else None
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _flatten(messages) -> dict[str, list[str]]:
+    flat: dict[str, list[str]] = {}
+    for name, value in messages.items():
+        if isinstance(value, dict):
+            inner = [m for sub in value.values() for m in (sub if isinstance(sub, list) else [sub])]
+            flat[name] = [str(m) for m in inner] or [INVALID]
+        elif isinstance(value, list):
+            flat[name] = [str(m) for m in value]
+        else:
+            flat[name] = [str(value)]
+    return flat
+
+
+def values_from_form_post(form: FormDefinition, post) -> dict:
+    """Turn an HTML form post (a MultiDict) into the values `validate_submission` expects."""
+    values = {}
+    for definition in form.fields:
+        name = definition.name
+        if definition.type == "multichoice":
+            values[name] = [v for v in post.getlist(name) if v]
+        elif definition.type == "duration":
+            amount, unit = post.get(f"{name}__amount", "").strip(), post.get(f"{name}__unit", "").strip()
+            values[name] = {"amount": amount, "unit": unit} if amount or unit else None
+        elif definition.type == "file":
+            values[name] = [v for v in post.getlist(name) if v]
+        else:
+            values[name] = post.get(name, "").strip() if isinstance(post.get(name), str) else post.get(name)
+    return values
