@@ -1,0 +1,53 @@
+"""Meldroute: the meldcode huiselijk geweld en kindermishandeling as executable BPMN for schools."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, time
+from pathlib import Path
+
+from flask import Flask
+
+from webapp import db
+from webapp.cases.service import CaseServices
+from webapp.clock import SystemClock
+from webapp.config import load_config
+from webapp.engine import EngineEnvironment
+from webapp.engine.deadlines import WorkingDayCalendar
+from webapp.forms.catalog import FormCatalog
+from webapp.schools.variants import load_variants
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    instance_path = os.environ.get("MELDROUTE_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path)
+    app.config.update(load_config(Path(app.instance_path)))
+    if overrides:
+        app.config.update(overrides)
+
+    db.init_app(app, db.Database(app.config["DATABASE_URL"]))
+    app.extensions["meldroute.services"] = build_services(app.config)
+
+    from webapp.home import blueprint as home_blueprint
+
+    app.register_blueprint(home_blueprint)
+    return app
+
+
+def build_services(config) -> CaseServices:
+    day_end = datetime.strptime(config["SCHOOL_DAY_END"], "%H:%M").time()
+    environment = EngineEnvironment(
+        clock=config.get("CLOCK") or SystemClock(),
+        calendar=WorkingDayCalendar(),
+        school_day_end=time(day_end.hour, day_end.minute),
+    )
+    return CaseServices(
+        environment=environment,
+        forms=FormCatalog.from_directory(config["FORMS_DIR"]),
+        variants=load_variants(config["WORKFLOWS_DIR"]),
+    )
+
+
+def get_services(app: Flask | None = None) -> CaseServices:
+    from flask import current_app
+
+    return (app or current_app).extensions["meldroute.services"]

@@ -1,0 +1,30 @@
+"""The per-case lock that serialises every change to one case, on SQLite and PostgreSQL.
+
+Taking the lock is an UPDATE of the case row, issued as the first statement of the transaction:
+PostgreSQL holds the row lock until commit, and SQLite grants its single write lock to one
+transaction at a time (the driver only opens a transaction at the first write, so that UPDATE
+also fixes the read snapshot *after* the lock is held). Whatever the second transaction then
+reads already contains the first one's committed result — e.g. that a task is done.
+"""
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from webapp.cases.models import Case
+
+
+class CaseNotFound(LookupError):
+    pass
+
+
+def lock_case(session: Session, case_id: int) -> Case:
+    result = session.execute(
+        update(Case)
+        .where(Case.id == case_id)
+        .values(lock_version=Case.lock_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise CaseNotFound(case_id)
+    return session.get(Case, case_id, populate_existing=True)

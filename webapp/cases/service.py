@@ -1,0 +1,298 @@
+"""Everything that changes a case: start it, complete a task, fire its timers, raise acute danger.
+
+Each function is one unit of work: lock the case, load its workflow, do one engine operation,
+then save the workflow state together with the rows that index it (open tasks, waiting timers,
+status and current step), the timeline and the audit trail — and commit. Either all of it is
+stored or none of it.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.audit.log import record_audit
+from webapp.cases.locking import lock_case
+from webapp.cases.models import (
+    Case,
+    CaseEvent,
+    CaseState,
+    CaseStatus,
+    CaseTask,
+    CaseTimer,
+    TaskStatus,
+    TimerStatus,
+)
+from webapp.definitions.models import ProcessDefinition
+from webapp.definitions.spec_cache import compiled_process
+from webapp.engine import (
+    ACUTE_DANGER_SIGNAL,
+    CaseWorkflow,
+    EngineEnvironment,
+    TaskNotReady,
+    TimerInfo,
+)
+from webapp.forms.catalog import FormCatalog
+from webapp.forms.validation import validate_submission
+from webapp.schools.models import Pupil
+from webapp.schools.variants import Variant
+
+
+class CaseError(Exception):
+    pass
+
+
+class TaskAlreadyDone(CaseError):
+    """The task was completed (or cancelled) before this submission got its turn."""
+
+    def __init__(self, task: CaseTask):
+        super().__init__(f"taak {task.id} is al {task.status}")
+        self.task = task
+
+
+class InvalidSubmission(CaseError):
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("formulier bevat fouten")
+        self.errors = errors
+
+
+class NotPossibleNow(CaseError):
+    pass
+
+
+@dataclass(frozen=True)
+class CaseServices:
+    """What the case layer needs from the running application (web or worker)."""
+
+    environment: EngineEnvironment
+    forms: FormCatalog
+    variants: Mapping[str, Variant]
+
+    def now(self) -> datetime:
+        return self.environment.clock.now()
+
+
+def start_case(
+    session: Session, services: CaseServices, *, definition_id: int, pupil_id: int,
+    actor_id: int | None, remote_addr: str | None = None,
+) -> Case:
+    definition = session.get(ProcessDefinition, definition_id)
+    pupil = session.get(Pupil, pupil_id)
+    if definition is None or pupil is None or pupil.school_id != definition.school_id:
+        raise NotPossibleNow("route en leerling horen niet bij dezelfde school")
+    version = definition.published_version
+    if version is None:
+        raise NotPossibleNow(f"route '{definition.name}' heeft nog geen gepubliceerde versie")
+    now = services.now()
+    workflow = CaseWorkflow.start(
+        compiled_process(version), services.environment,
+        {"leerling_geboortedatum": pupil.date_of_birth.isoformat()},
+    )
+    case = Case(
+        reference=f"tmp-{uuid.uuid4().hex}",
+        school_id=definition.school_id,
+        pupil_id=pupil.id,
+        definition_id=definition.id,
+        process_version_id=version.id,
+        status=CaseStatus.OPEN,
+        started_by_id=actor_id,
+        started_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    case.reference = f"{now.year}-{case.id:05d}"
+    session.add(CaseState(case_id=case.id, state="", updated_at=now))
+    _add_event(session, case, "case_started", f"Zorg gemeld: route '{definition.name}' "
+               f"(versie {version.number})", now, actor_id)
+    _save(session, case, workflow, now, actor_id)
+    record_audit(session, "case.start", at=now, user_id=actor_id, school_id=case.school_id,
+                 case_id=case.id, detail={"route": definition.route_key, "version": version.number},
+                 remote_addr=remote_addr)
+    session.commit()
+    return case
+
+
+def complete_task(
+    session: Session, services: CaseServices, *, case_task_id: int, submitted: Mapping,
+    actor_id: int | None, remote_addr: str | None = None,
+) -> CaseTask:
+    """Validate the submission and complete the task, exactly once whatever the concurrency."""
+    task = session.get(CaseTask, case_task_id)
+    if task is None:
+        raise LookupError(case_task_id)
+    contacts = _variant_contacts(session, services, task.school_id)
+    result = validate_submission(
+        services.forms.get(task.form_key), submitted, contacts, services.environment.deadlines
+    )
+    if not result.ok:
+        raise InvalidSubmission(result.errors)
+
+    case = lock_case(session, task.case_id)
+    session.refresh(task)
+    if task.status != TaskStatus.OPEN:
+        session.rollback()
+        raise TaskAlreadyDone(task)
+    now = services.now()
+    workflow = _load(session, services, case)
+    try:
+        workflow.complete_user_task(task.spiff_task_id, result.data)
+    except TaskNotReady:
+        session.rollback()
+        raise TaskAlreadyDone(task) from None
+    task.status = TaskStatus.COMPLETED
+    task.data = result.data
+    task.completed_by_id = actor_id
+    task.completed_at = now
+    task.draft = None
+    _add_event(session, case, "task_completed", f"{task.name} afgerond", now, actor_id,
+               element_id=task.element_id, detail={"case_task_id": task.id})
+    _save(session, case, workflow, now, actor_id)
+    record_audit(session, "task.complete", at=now, user_id=actor_id, school_id=case.school_id,
+                 case_id=case.id, detail={"case_task_id": task.id, "element": task.element_id},
+                 remote_addr=remote_addr)
+    session.commit()
+    return task
+
+
+def fire_due_timers(session: Session, services: CaseServices, case_id: int) -> list[TimerInfo]:
+    """Fire whatever is due in this case (called by the worker); commits."""
+    case = lock_case(session, case_id)
+    if case.status != CaseStatus.OPEN:
+        session.commit()
+        return []
+    now = services.now()
+    workflow = _load(session, services, case)
+    fired = workflow.fire_due_timers()
+    for timer in fired:
+        _add_event(session, case, "timer_fired", f"Termijn verstreken: {timer.name}", now, None,
+                   element_id=timer.element_id, detail={"due": timer.fires_at.isoformat()})
+    _save(session, case, workflow, now, None, fired={t.task_id for t in fired})
+    session.commit()
+    return fired
+
+
+def send_case_signal(
+    session: Session, services: CaseServices, *, case_id: int, signal: str, actor_id: int | None,
+    remote_addr: str | None = None,
+) -> Case:
+    """Let something happen that the diagram waits for (acute danger, a pupil leaving school…)."""
+    case = lock_case(session, case_id)
+    workflow = _load(session, services, case)
+    if case.status != CaseStatus.OPEN or not workflow.can_receive_signal(signal):
+        session.rollback()
+        raise NotPossibleNow("dit kan in deze fase van de zaak niet (meer)")
+    now = services.now()
+    label = workflow.signal_label(signal)
+    workflow.send_signal(signal, {"gemeld_door": actor_id})
+    if signal == ACUTE_DANGER_SIGNAL:
+        case.acute_raised_at = now
+        _add_event(session, case, "acute_danger", "Acuut gevaar gemeld: acute route gestart", now, actor_id)
+    else:
+        _add_event(session, case, "signal", f"Gebeurtenis: {label}", now, actor_id)
+    _save(session, case, workflow, now, actor_id)
+    record_audit(session, "case.signal", at=now, user_id=actor_id, school_id=case.school_id,
+                 case_id=case.id, detail={"signal": signal}, remote_addr=remote_addr)
+    session.commit()
+    return case
+
+
+def raise_acute_danger(
+    session: Session, services: CaseServices, *, case_id: int, actor_id: int | None,
+    remote_addr: str | None = None,
+) -> Case:
+    return send_case_signal(session, services, case_id=case_id, signal=ACUTE_DANGER_SIGNAL,
+                            actor_id=actor_id, remote_addr=remote_addr)
+
+
+def load_workflow(session: Session, services: CaseServices, case: Case) -> CaseWorkflow:
+    """The case's workflow for reading (diagram position, path taken); changes nothing."""
+    return _load(session, services, case)
+
+
+# -- internals ---------------------------------------------------------------------------
+
+
+def _variant_contacts(session: Session, services: CaseServices, school_id: int):
+    from webapp.schools.models import School
+
+    school = session.get(School, school_id)
+    variant = services.variants.get(school.variant) if school else None
+    return variant.contacts if variant else ()
+
+
+def _load(session: Session, services: CaseServices, case: Case) -> CaseWorkflow:
+    state = session.get(CaseState, case.id, populate_existing=True)
+    return CaseWorkflow.load(state.state, compiled_process(case.process_version), services.environment)
+
+
+def _add_event(session, case, kind, title, at, actor_id, element_id=None, detail=None) -> None:
+    session.add(CaseEvent(case_id=case.id, at=at, kind=kind, actor_id=actor_id,
+                          element_id=element_id, title=title[:500], detail=detail))
+
+
+def _save(session, case: Case, workflow: CaseWorkflow, now, actor_id, fired: set[str] = frozenset()) -> None:
+    state = session.get(CaseState, case.id)
+    state.state = workflow.dump()
+    state.updated_at = now
+    ready = _sync_tasks(session, case, workflow, now)
+    waiting = _sync_timers(session, case, workflow, now, fired)
+    case.updated_at = now
+    if ready:
+        case.current_step = "; ".join(dict.fromkeys(t.name for t in ready))[:500]
+    elif waiting:
+        case.current_step = ("Wacht: " + "; ".join(dict.fromkeys(t.name for t in waiting)))[:500]
+    else:
+        case.current_step = ""
+    if workflow.is_completed and case.status == CaseStatus.OPEN:
+        ends = [e.label for e in workflow.reached_end_events() if e.name]
+        case.status = CaseStatus.CLOSED
+        case.closed_at = now
+        case.outcome = (ends[-1] if ends else "Afgesloten")[:300]
+        _add_event(session, case, "case_closed", f"Zaak afgesloten: {case.outcome}", now, actor_id)
+
+
+def _sync_tasks(session, case: Case, workflow: CaseWorkflow, now):
+    ready = workflow.ready_user_tasks()
+    by_id = {t.task_id: t for t in ready}
+    open_rows = session.scalars(
+        select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.status == TaskStatus.OPEN)
+    ).all()
+    for row in open_rows:
+        info = by_id.pop(row.spiff_task_id, None)
+        if info is None:
+            row.status = TaskStatus.CANCELLED
+            _add_event(session, case, "task_cancelled", f"{row.name} vervallen", now, None,
+                       element_id=row.element_id, detail={"case_task_id": row.id})
+        elif info.due_at is not None and row.due_at != info.due_at:
+            row.due_at = info.due_at
+    for info in by_id.values():
+        session.add(CaseTask(
+            case_id=case.id, school_id=case.school_id, spiff_task_id=info.task_id,
+            element_id=info.element_id, name=info.name[:300],
+            lane=info.lane.value if info.lane else "", form_key=info.form_key,
+            status=TaskStatus.OPEN, due_at=info.due_at, created_at=now,
+        ))
+    return ready
+
+
+def _sync_timers(session, case: Case, workflow: CaseWorkflow, now, fired: set[str]):
+    waiting = workflow.waiting_timers()
+    by_id = {t.task_id: t for t in waiting}
+    rows = session.scalars(
+        select(CaseTimer).where(CaseTimer.case_id == case.id, CaseTimer.status == TimerStatus.WAITING)
+    ).all()
+    for row in rows:
+        if by_id.pop(row.spiff_task_id, None) is None:
+            row.status = TimerStatus.FIRED if row.spiff_task_id in fired else TimerStatus.CANCELLED
+            row.fired_at = now if row.status == TimerStatus.FIRED else None
+    for info in by_id.values():
+        session.add(CaseTimer(
+            case_id=case.id, spiff_task_id=info.task_id, element_id=info.element_id,
+            name=info.name[:300], fires_at=info.fires_at, status=TimerStatus.WAITING, created_at=now,
+        ))
+    return waiting

@@ -1,0 +1,135 @@
+"""The `meldroute` command: database, demo data, web server, timer worker, diagram checks."""
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from webapp import create_app, get_services
+from webapp.config import PROJECT_ROOT
+from webapp.db import get_database
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, set_debug_flag=False)
+def main() -> None:
+    """Meldroute: de meldcode als uitvoerbaar proces voor scholen."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+
+@main.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Maak of actualiseer de database (Alembic-migraties)."""
+    from webapp.migrations import upgrade_database
+
+    upgrade_database(current_app.config["DATABASE_URL"])
+    click.echo("Database is bijgewerkt.")
+
+
+@main.command("load-demo")
+@with_appcontext
+def load_demo_command() -> None:
+    """Laad demoscholen, demogebruikers voor elke rol en de meldcodes uit workflows/."""
+    from webapp.schools.demo import DEMO_PASSWORD, load_demo
+
+    with get_database().session() as session:
+        installed = load_demo(session, get_services())
+    for school, logins in installed:
+        click.echo(f"{school}: {', '.join(logins)}")
+    click.echo(f"Wachtwoord voor alle demogebruikers: {DEMO_PASSWORD}")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@with_appcontext
+def serve(host: str, port: int, threads: int) -> None:
+    """Start de webserver (waitress)."""
+    from waitress import serve as waitress_serve
+
+    click.echo(f"Meldroute draait op http://{host}:{port}/")
+    waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads)
+
+
+@main.command("worker")
+@click.option("--once", is_flag=True, help="Vuur één keer alle verlopen timers af en stop.")
+@with_appcontext
+def worker(once: bool) -> None:
+    """Start de timerworker: termijnen afvuren, herinneren, escaleren."""
+    from webapp.timers.worker import run_forever, run_once
+
+    database, services = get_database(), get_services()
+    if once:
+        click.echo(f"{run_once(database, services, current_app.config['WORKER_BATCH_SIZE'])} timer(s) afgevuurd")
+        return
+    run_forever(database, services, current_app.config["WORKER_POLL_SECONDS"],
+                current_app.config["WORKER_BATCH_SIZE"])
+
+
+@main.command("check-bpmn")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=Path))
+def check_bpmn(files: tuple[Path, ...]) -> None:
+    """Controleer BPMN-bestanden precies zoals een import dat doet.
+
+    Per bestand: `FILE: OK`, of per probleem `FILE: ERROR [element-id] line N: melding`.
+    """
+    from webapp.diagrams.checking import check_files
+
+    forms_dir = Path(os.environ.get("MELDROUTE_FORMS_DIR", PROJECT_ROOT / "forms"))
+    lines, failed = check_files(files, forms_dir)
+    for line in lines:
+        click.echo(line)
+    sys.exit(1 if failed else 0)
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def demo(host: str, port: int) -> None:
+    """Database bijwerken, demodata laden, dan webserver én timerworker starten."""
+    from webapp.migrations import upgrade_database
+    from webapp.schools.demo import DEMO_PASSWORD, load_demo
+
+    upgrade_database(current_app.config["DATABASE_URL"])
+    with get_database().session() as session:
+        installed = load_demo(session, get_services())
+    executable = [sys.executable, "-m", "webapp.cli"]
+    worker_process = subprocess.Popen([*executable, "worker"])
+    server = subprocess.Popen([*executable, "serve", "--host", host, "--port", str(port)])
+    click.echo("")
+    click.echo(f"  Meldroute draait op  http://{host}:{port}/")
+    click.echo(f"  Database:            {current_app.config['DATABASE_URL']}")
+    click.echo("  Demogebruikers (wachtwoord voor allemaal: %s):" % DEMO_PASSWORD)
+    for school, logins in installed:
+        click.echo(f"    {school}: {', '.join(logins)}")
+    click.echo("  Stoppen: Ctrl-C")
+    click.echo("")
+    try:
+        while server.poll() is None and worker_process.poll() is None:
+            try:
+                server.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in (server, worker_process):
+            if process.poll() is None:
+                process.terminate()
+        for process in (server, worker_process):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""A meldcode variant: one folder under workflows/ with its diagrams and metadata.
+
+    workflows/<variant>/variant.yaml   who it belongs to, the source text, the school's own words
+                                       for the organisations, the routes and the sociale kaart
+    workflows/<variant>/*.bpmn         one diagram per route
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from webapp.forms.validation import Contact
+
+
+class VariantError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Route:
+    key: str
+    name: str
+    file: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Variant:
+    key: str
+    name: str
+    organisation: str
+    source_document: str
+    directory: Path
+    routes: tuple[Route, ...]
+    terms: dict = field(default_factory=dict)
+    contacts: tuple[Contact, ...] = ()
+    emergency_contact_ids: tuple[str, ...] = ()
+
+    def route(self, key: str) -> Route:
+        for route in self.routes:
+            if route.key == key:
+                return route
+        raise VariantError(f"variant {self.key} heeft geen route {key!r}")
+
+    def bpmn_path(self, route: Route) -> Path:
+        return self.directory / route.file
+
+    def contact(self, contact_id: str) -> Contact | None:
+        return next((c for c in self.contacts if c.id == contact_id), None)
+
+
+def load_variant(directory: Path) -> Variant:
+    meta_path = directory / "variant.yaml"
+    if not meta_path.exists():
+        raise VariantError(f"{directory}: variant.yaml ontbreekt")
+    raw = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+    try:
+        routes = tuple(
+            Route(key=r["key"], name=r["name"], file=r["file"], description=r.get("description", ""))
+            for r in raw["routes"]
+        )
+        contacts = tuple(
+            Contact(
+                id=c["id"], organisation=c["organisation"], phone=str(c.get("phone", "")),
+                address=c.get("address", ""), email=c.get("email", ""), website=c.get("website", ""),
+            )
+            for c in raw.get("sociale_kaart", [])
+        )
+        variant = Variant(
+            key=directory.name,
+            name=raw["name"],
+            organisation=raw["organisation"],
+            source_document=raw["source_document"],
+            directory=directory,
+            routes=routes,
+            terms=dict(raw.get("terms", {})),
+            contacts=contacts,
+            emergency_contact_ids=tuple(raw.get("emergency_contacts", [])),
+        )
+    except (KeyError, TypeError) as exc:
+        raise VariantError(f"{meta_path}: ontbrekend of ongeldig veld {exc}") from None
+    for route in routes:
+        if not variant.bpmn_path(route).exists():
+            raise VariantError(f"{meta_path}: route {route.key} verwijst naar ontbrekend {route.file}")
+    return variant
+
+
+def load_variants(workflows_dir: Path) -> dict[str, Variant]:
+    return {
+        path.name: load_variant(path)
+        for path in sorted(Path(workflows_dir).iterdir())
+        if path.is_dir() and (path / "variant.yaml").exists()
+    }
