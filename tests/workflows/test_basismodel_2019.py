@@ -1,0 +1,271 @@
+"""The 2019 basismodel (seed 001), walked through the case layer like a school would.
+
+Each scenario follows one route through the text's steps 1–6; together they reach every end
+event and visit every element of the diagram (`test_scenarios_visit_every_element`).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from tests.support.coverage import assert_every_element_visited
+from tests.conftest import START_OF_TESTS
+from tests.support.scenario import Scenario, setup_school
+from webapp.cases.models import CaseStatus
+from webapp.clock import SCHOOL_TIMEZONE
+
+PUPILS = {"Sam": date(2017, 3, 14), "Milan": date(2013, 11, 23)}  # Milan is 12 in March 2026
+
+
+@pytest.fixture
+def school(session, services):
+    return setup_school(session, services, "basismodel_2019", pupil_birthdays=PUPILS)
+
+
+@pytest.fixture
+def start(session, services, database, school):
+    def start_case(pupil: str = "Sam") -> Scenario:
+        return Scenario.start(session, services, database, school, pupil=pupil)
+    return start_case
+
+
+def through_step_1(s: Scenario, **decision) -> None:
+    s.walk(
+        ("Stap1_Signaleren", {"signalen_over_medewerker": False}),
+        ("Stap1_ZorgDelen", {"veiligheid_in_geding": False,
+                             "tijdslimiet_fase1": {"amount": 3, "unit": "weken"}}),
+        "Stap1_GesprekOuders",
+        "Stap1_GesprekLeerling",
+        ("Stap1_Besluit", {"uitkomst_fase1": "twijfel_bevestiging", **decision}),
+    )
+
+
+def through_step_3(s: Scenario) -> None:
+    through_step_1(s)
+    s.walk(
+        "Stap2_Consultatie",
+        ("Stap2_Zorgteambespreking", {"uitkomst_fase2": "twijfel_bevestiging"}),
+        ("Stap3_GesprekOuders", {"vermoeden_vgv_eer": False}),
+        "Stap3_GesprekKind",
+        ("Stap3_Besluit", {"uitkomst_fase3": "twijfel_bevestiging"}),
+    )
+
+
+def through_step_4(s: Scenario) -> None:
+    through_step_3(s)
+    s.complete("Stap4_Wegen", {"uitkomst_fase4": "bevestigd"})
+
+
+def decide_step_5(s: Scenario, *, melden: bool, hulp: bool) -> None:
+    s.complete("Stap5_Beslissingen", {
+        "melden_noodzakelijk": melden, "hulp_effectief": hulp, "hulp_meewerken": hulp,
+        "hulp_duurzaam": hulp,
+    })
+
+
+def scenario_signals_about_staff(start) -> Scenario:
+    s = start()
+    s.complete("Stap1_Signaleren", {"signalen_over_medewerker": True})
+    assert s.open_elements() == ["Medewerker_Meldplicht"]
+    s.complete("Medewerker_Meldplicht")
+    assert s.is_closed
+    assert s.case.outcome == "Buiten de meldcode: meld- en aangifteplicht"
+    return s
+
+
+def scenario_unfounded_after_step_1(start) -> Scenario:
+    s = start()
+    s.walk(
+        ("Stap1_Signaleren", {"signalen_over_medewerker": False}),
+        # Safety at stake: no exploratory talk with the parents.
+        ("Stap1_ZorgDelen", {"veiligheid_in_geding": True}),
+    )
+    assert s.open_elements() == ["Stap1_GesprekLeerling"]
+    s.walk("Stap1_GesprekLeerling", ("Stap1_Besluit", {"uitkomst_fase1": "ongegrond"}))
+    assert s.open_elements() == ["Afsluiten_Ongegrond"]
+    s.complete("Afsluiten_Ongegrond", {"werkaantekeningen_vernietigd": True})
+    assert s.is_closed and s.case.outcome == "Vermoeden ongegrond: dossier afgesloten"
+    return s
+
+
+def scenario_no_confirmation_loops_back_within_two_months(start) -> Scenario:
+    s = start()
+    s.walk(
+        ("Stap1_Signaleren", {"signalen_over_medewerker": False}),
+        ("Stap1_ZorgDelen", {"veiligheid_in_geding": False,
+                             "tijdslimiet_fase1": {"amount": 1, "unit": "maanden"}}),
+        "Stap1_GesprekOuders", "Stap1_GesprekLeerling",
+    )
+    # The phase-1 limit, agreed on 2 March, is the decision's due date.
+    assert s.task("Stap1_Besluit").due_at == datetime(2026, 4, 2, 9, 0, tzinfo=SCHOOL_TIMEZONE)
+    s.complete("Stap1_Besluit", {"uitkomst_fase1": "geen_bevestiging",
+                                 "herbeoordeling": {"amount": 6, "unit": "weken"}})
+    assert s.open_elements() == []
+    assert [t.element_id for t in s.waiting_timers()] == ["Stap1_Herbeoordeling"]
+    assert s.advance_clock(weeks=5) == 0  # not yet: six weeks were agreed
+    assert s.advance_clock(weeks=1, hours=1) >= 1
+    # Re-reading the notes brings the decision back; the one-month limit has passed meanwhile.
+    assert s.open_elements() == ["Stap1_Besluit"]
+    s.complete("Stap1_Besluit", {"uitkomst_fase1": "twijfel_bevestiging"})
+    assert s.open_elements() == ["Stap2_Consultatie"]
+    s.walk(
+        ("Stap2_Consultatie", {"tijdslimiet_fase2": {"amount": 2, "unit": "weken"}}),
+        ("Stap2_Zorgteambespreking", {"uitkomst_fase2": "geen_bevestiging",
+                                      "volgend_overleg": {"amount": 3, "unit": "weken"}}),
+    )
+    s.advance_clock(weeks=3, hours=1)
+    assert s.open_elements() == ["Stap2_Zorgteambespreking"]
+    s.complete("Stap2_Zorgteambespreking", {"uitkomst_fase2": "ongegrond"})
+    s.complete("Afsluiten_Ongegrond")
+    assert s.is_closed
+    return s
+
+
+def scenario_phase_limits_expire(start) -> Scenario:
+    s = start()
+    through_step_1(s)
+    s.complete("Stap2_Consultatie", {"tijdslimiet_fase2": {"amount": 5, "unit": "werkdagen"}})
+    # Monday 2 March + 5 working days = Monday 9 March, end of the school day.
+    assert s.task("Stap2_Zorgteambespreking").due_at == datetime(2026, 3, 9, 17, 0, tzinfo=SCHOOL_TIMEZONE)
+    s.advance_clock(days=8)
+    assert s.open_elements() == ["Stap2_Zorgteambespreking"]  # non-interrupting: still to do
+    s.walk(("Stap2_Zorgteambespreking", {"uitkomst_fase2": "twijfel_bevestiging"}),
+           ("Stap3_GesprekOuders", {"vermoeden_vgv_eer": True}))
+    assert s.open_elements() == ["Stap3_SpoedcontactAMK"]
+    assert s.task("Stap3_SpoedcontactAMK").due_at.date() == s.services.now().date()
+    s.walk("Stap3_SpoedcontactAMK", "Stap3_GesprekKind",
+           ("Stap3_Besluit", {"uitkomst_fase3": "geen_bevestiging",
+                              "volgend_overleg": {"amount": 2, "unit": "weken"}}))
+    s.advance_clock(weeks=2, hours=1)
+    s.complete("Stap3_Besluit", {"uitkomst_fase3": "ongegrond"})
+    s.complete("Afsluiten_Ongegrond")
+    assert s.is_closed
+    return s
+
+
+def scenario_step_4_doubt_then_other_cause(start) -> Scenario:
+    s = start()
+    through_step_3(s)
+    assert s.task("Stap4_Wegen").due_at == datetime(2026, 4, 2, 9, 0, tzinfo=SCHOOL_TIMEZONE)
+    s.complete("Stap4_Wegen", {"uitkomst_fase4": "twijfel",
+                               "observatieperiode": {"amount": 2, "unit": "weken"}})
+    s.advance_clock(weeks=2, hours=1)
+    assert s.open_elements() == ["Stap3_GesprekOuders"]  # phase 3 again
+    s.walk(("Stap3_GesprekOuders", {"vermoeden_vgv_eer": False}), "Stap3_GesprekKind",
+           ("Stap3_Besluit", {"uitkomst_fase3": "twijfel_bevestiging"}))
+    s.advance_clock(days=32)  # the one-month meeting term lapses
+    s.complete("Stap4_Wegen", {"uitkomst_fase4": "ongegrond"})
+    s.walk("Stap4_AndereOorzaak", "Afsluiten_Ongegrond")
+    assert s.is_closed
+    return s
+
+
+def scenario_report_and_help_then_regular_meetings(start) -> Scenario:
+    s = start(pupil="Milan")
+    through_step_4(s)
+    decide_step_5(s, melden=True, hulp=True)
+    assert s.open_elements() == ["Stap5a_HulpOrganiseren", "Stap5b_GesprekOuders"]
+    s.walk(("Stap5a_HulpOrganiseren", {"tijdslimiet_hulp": {"amount": 4, "unit": "weken"}}),
+           "Stap5a_BesprekenOuders", "Stap5a_Begeleidingsplan", "Stap5b_GesprekOuders")
+    # Milan is twelve: the report is discussed with him too.
+    assert s.open_elements() == ["Stap5a_Controle", "Stap5b_GesprekLeerling"]
+    s.walk("Stap5b_GesprekLeerling", "Stap5b_Melden")
+    s.advance_clock(weeks=4, hours=1)  # 5a limit lapses (task stays), 6 weeks not yet
+    assert s.open_elements() == ["Stap5a_Controle"]
+    s.complete("Stap5a_Controle")
+    assert s.open_elements() == []  # the join waits for 5b
+    s.advance_clock(weeks=2)
+    s.complete("Stap5b_Terugkoppeling")
+    s.complete("Stap6_Evaluatie")
+    assert s.open_elements() == ["Stap6_NazorgMedewerkers"]
+    s.complete("Stap6_NazorgMedewerkers")
+    s.advance_clock(days=4 * 31)
+    assert s.open_elements() == ["Stap6_TerugblikLeerkracht"]
+    s.complete("Stap6_TerugblikLeerkracht")
+    s.advance_clock(days=62)
+    assert s.open_elements() == ["Stap6_Halfjaarbespreking"]
+    s.complete("Stap6_Halfjaarbespreking", {"vervolg_nazorg": "opnieuw"})
+    assert s.open_elements() == ["Stap2_Consultatie"]  # stappenplan again from step 2
+    s.walk("Stap2_Consultatie", ("Stap2_Zorgteambespreking", {"uitkomst_fase2": "twijfel_bevestiging"}),
+           ("Stap3_GesprekOuders", {"vermoeden_vgv_eer": False}), "Stap3_GesprekKind",
+           ("Stap3_Besluit", {"uitkomst_fase3": "twijfel_bevestiging"}),
+           ("Stap4_Wegen", {"uitkomst_fase4": "bevestigd"}))
+    decide_step_5(s, melden=False, hulp=True)
+    s.walk(("Stap5a_HulpOrganiseren", {"tijdslimiet_hulp": {"amount": 4, "unit": "weken"}}),
+           "Stap5a_BesprekenOuders", "Stap5a_Begeleidingsplan", "Stap5a_Controle",
+           "Stap6_Evaluatie", "Stap6_NazorgMedewerkers")
+    s.advance_clock(days=190)
+    s.walk("Stap6_TerugblikLeerkracht", ("Stap6_Halfjaarbespreking", {"vervolg_nazorg": "regulier"}))
+    assert s.is_closed
+    assert s.case.outcome == "Nazorg afgerond: reguliere besprekingen"
+    return s
+
+
+def scenario_help_only_and_pupil_leaves(start) -> Scenario:
+    s = start(pupil="Sam")
+    through_step_4(s)
+    # Help is not possible (parents do not cooperate): reporting is then necessary.
+    decide_step_5(s, melden=False, hulp=False)
+    assert s.open_elements() == ["Stap5b_GesprekOuders"]
+    s.complete("Stap5b_GesprekOuders", {"contact_ouders_melding": "afgezien", "reden_afzien": "veiligheid"})
+    assert s.open_elements() == ["Stap5b_Melden"]  # Sam is eight: no talk about the report
+    s.complete("Stap5b_Melden")
+    s.advance_clock(weeks=6, hours=1)
+    s.walk("Stap5b_Terugkoppeling", "Stap6_Evaluatie")
+    s.advance_clock(weeks=6)
+    s.send_signal("leerling_vertrekt")
+    assert s.open_elements() == ["Stap6_NazorgMedewerkers", "Stap6_Overdracht"]
+    s.complete("Stap6_Overdracht")
+    assert s.is_closed  # the terminate end stops the remaining aftercare
+    assert s.case.outcome == "Zorg overgedragen aan de nieuwe school"
+    assert s.waiting_timers() == []
+    return s
+
+
+def scenario_acute_danger_during_step_2_and_again_in_aftercare(start) -> Scenario:
+    s = start()
+    through_step_1(s)
+    s.raise_acute_danger()
+    assert s.open_elements() == ["Acuut_ContactAMK"]
+    assert s.task("Acuut_ContactAMK").due_at == datetime(2026, 3, 2, 17, 0, tzinfo=SCHOOL_TIMEZONE)
+    assert s.case.acute_raised_at is not None
+    s.walk("Acuut_ContactAMK", "Acuut_DirectieInformeren", "Nazorg_Acuut_Evaluatie")
+    assert s.open_elements() == ["Nazorg_Acuut_Medewerkers"]
+    s.raise_acute_danger()  # acute again during the aftercare
+    assert s.open_elements() == ["Acuut_ContactAMK"]
+    s.walk("Acuut_ContactAMK", "Acuut_DirectieInformeren", "Nazorg_Acuut_Evaluatie",
+           "Nazorg_Acuut_Medewerkers")
+    s.advance_clock(days=186)
+    s.complete("Nazorg_Acuut_Halfjaarbespreking")
+    assert s.is_closed and s.case.outcome == "Nazorg na acuut gevaar afgerond"
+    return s
+
+
+SCENARIOS = [
+    scenario_signals_about_staff,
+    scenario_unfounded_after_step_1,
+    scenario_no_confirmation_loops_back_within_two_months,
+    scenario_phase_limits_expire,
+    scenario_step_4_doubt_then_other_cause,
+    scenario_report_and_help_then_regular_meetings,
+    scenario_help_only_and_pupil_leaves,
+    scenario_acute_danger_during_step_2_and_again_in_aftercare,
+]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__.removeprefix("scenario_"))
+def test_scenario(scenario, start):
+    s = scenario(start)
+    assert s.case.status == CaseStatus.CLOSED
+
+
+def test_scenarios_visit_every_element(start, clock):
+    visited: set[str] = set()
+    compiled = None
+    for scenario in SCENARIOS:
+        clock.set(START_OF_TESTS)
+        s = scenario(start)
+        visited |= s.visited
+        compiled = s.compiled()
+    assert_every_element_visited(compiled, visited)
