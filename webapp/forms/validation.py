@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate
 
 from webapp.engine.deadlines import describe_term
 from webapp.forms.definition import FieldDefinition, FormDefinition, term_end_name
@@ -112,18 +112,14 @@ def _shown(definition: FieldDefinition, values: Mapping) -> bool:
 
 def build_schema(form: FormDefinition, contacts: Sequence[Contact] = ()) -> type[Schema]:
     declared = {f.name: _marshmallow_field(f, contacts) for f in form.fields}
+    return Schema.from_dict(declared, name=f"Form_{form.key.replace('/', '_')}")
 
-    class _RequiredFields(Schema):
-        @validates_schema
-        def check_required(self, data, **_):
-            errors = {}
-            for definition in form.fields:
-                if definition.required and _shown(definition, data) and _is_empty(data.get(definition.name)):
-                    errors[definition.name] = [REQUIRED]
-            if errors:
-                raise ValidationError(errors)
 
-    return _RequiredFields.from_dict(declared, name=f"Form_{form.key.replace('/', '_')}")
+def _missing_required(form: FormDefinition, values: Mapping, already_wrong) -> dict[str, list[str]]:
+    return {
+        f.name: [REQUIRED] for f in form.fields
+        if f.required and f.name not in already_wrong and _shown(f, values) and _is_empty(values.get(f.name))
+    }
 
 
 def validate_submission(
@@ -136,9 +132,12 @@ def validate_submission(
     raw = {name: value for name, value in submitted.items() if name in form.field_names and not _is_empty(value)}
     schema = build_schema(form, contacts)()
     try:
-        loaded = schema.load(raw)
+        loaded, errors = schema.load(raw), {}
     except ValidationError as exc:
-        return ValidationResult(data={}, errors=_flatten(exc.messages))
+        loaded, errors = exc.valid_data or {}, _flatten(exc.messages)
+    errors.update(_missing_required(form, loaded, errors))
+    if errors:
+        return ValidationResult(data={}, errors=errors)
     data = {}
     for definition in form.fields:
         value = loaded.get(definition.name)

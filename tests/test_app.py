@@ -1,0 +1,25 @@
+"""The app serves its pages; demo data loads and is idempotent."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from webapp.auth.models import User
+from webapp.definitions.models import ProcessVersion
+from webapp.schools.demo import load_demo
+
+
+def test_home_page_is_dutch(app):
+    response = app.test_client().get("/")
+    assert response.status_code == 200
+    assert 'lang="nl"' in response.text
+    assert "Meldcode basismodel 2019" in response.text
+
+
+def test_demo_data_loads_once(session, services):
+    installed = load_demo(session, services)
+    assert installed, "at least one demo school must have its variant installed"
+    users = session.scalar(select(func.count()).select_from(User))
+    versions = session.scalar(select(func.count()).select_from(ProcessVersion))
+    load_demo(session, services)
+    assert session.scalar(select(func.count()).select_from(User)) == users
+    assert session.scalar(select(func.count()).select_from(ProcessVersion)) == versions

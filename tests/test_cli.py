@@ -1,0 +1,50 @@
+"""`meldroute check-bpmn`, run as a real process: OK lines, ERROR lines, exit code, no traceback."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from webapp.config import PROJECT_ROOT
+
+from tests.engine.test_import_validation import diagram
+
+
+def check(*paths) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "webapp.cli", "check-bpmn", *map(str, paths)],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120,
+    )
+
+
+def test_valid_and_invalid_files(tmp_path):
+    good = tmp_path / "goed.bpmn"
+    good.write_bytes(diagram())
+    script = tmp_path / "script.bpmn"
+    script.write_bytes(diagram().replace(b'<bpmn:userTask id="Task_1" name="Besluit"',
+                                         b'<bpmn:scriptTask id="Task_1" name="Besluit"')
+                       .replace(b"meldroute:formKey=\"basismodel_2019/stap1_besluit\"/>", b"><bpmn:script>x=1</bpmn:script></bpmn:scriptTask>"))
+    binary = tmp_path / "plaatje.bpmn"
+    binary.write_bytes(bytes(range(256)) * 4)
+    html = tmp_path / "pagina.bpmn"
+    html.write_text("<html><body/></html>")
+    missing = tmp_path / "bestaat-niet.bpmn"
+
+    result = check(good, script, binary, html, missing, tmp_path)
+    lines = result.stdout.strip().splitlines()
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert lines[0] == f"{good}: OK"
+    script_line = next(line for line in lines if line.startswith(str(script)))
+    assert script_line.startswith(f"{script}: ERROR [Task_1] line ")
+    assert "scripttaak" in script_line
+    assert any(line.startswith(f"{binary}: ERROR") for line in lines)
+    assert any(line.startswith(f"{html}: ERROR") and "geen BPMN" in line for line in lines)
+    assert any(line.startswith(f"{missing}: ERROR") for line in lines)
+    assert any(line.startswith(f"{tmp_path}: ERROR") for line in lines)
+
+
+def test_all_shipped_diagrams_pass():
+    diagrams = sorted((PROJECT_ROOT / "workflows").glob("*/*.bpmn"))
+    result = check(*diagrams)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.count(": OK") == len(diagrams)
