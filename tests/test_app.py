@@ -23,3 +23,20 @@ def test_demo_data_loads_once(session, services):
     load_demo(session, services)
     assert session.scalar(select(func.count()).select_from(User)) == users
     assert session.scalar(select(func.count()).select_from(ProcessVersion)) == versions
+
+
+def test_worker_runs_in_a_fresh_process(app, database_url, tmp_path):
+    """A process that only starts the worker must know every mapped class (regression)."""
+    import os
+    import subprocess
+    import sys
+
+    from webapp.config import PROJECT_ROOT
+
+    result = subprocess.run(
+        [sys.executable, "-m", "webapp.cli", "worker", "--once"],
+        env={**os.environ, "DATABASE_URL": database_url, "MELDROUTE_INSTANCE_PATH": str(tmp_path)},
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "0 timer(s) afgevuurd" in result.stdout

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from webapp import db
+from webapp import models as _all_models  # noqa: F401 — every mapper registered before first use
 from webapp.cases.service import CaseServices
 from webapp.clock import SystemClock
 from webapp.config import load_config
