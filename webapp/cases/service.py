@@ -27,7 +27,7 @@ from webapp.cases.models import (
     TaskStatus,
     TimerStatus,
 )
-from webapp.definitions.models import ProcessDefinition
+from webapp.definitions.models import ProcessDefinition, ProcessVersion
 from webapp.definitions.spec_cache import compiled_process
 from webapp.engine import (
     ACUTE_DANGER_SIGNAL,
@@ -80,11 +80,12 @@ def start_case(
     session: Session, services: CaseServices, *, definition_id: int, pupil_id: int,
     actor_id: int | None, remote_addr: str | None = None,
 ) -> Case:
-    definition = session.get(ProcessDefinition, definition_id)
+    definition = session.get(ProcessDefinition, definition_id, populate_existing=True)
     pupil = session.get(Pupil, pupil_id)
     if definition is None or pupil is None or pupil.school_id != definition.school_id:
         raise NotPossibleNow("route en leerling horen niet bij dezelfde school")
-    version = definition.published_version
+    version = (session.get(ProcessVersion, definition.published_version_id)
+               if definition.published_version_id else None)
     if version is None:
         raise NotPossibleNow(f"route '{definition.name}' heeft nog geen gepubliceerde versie")
     now = services.now()
