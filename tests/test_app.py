@@ -8,11 +8,12 @@ from webapp.definitions.models import ProcessVersion
 from webapp.schools.demo import load_demo
 
 
-def test_home_page_is_dutch(app):
-    response = app.test_client().get("/")
+def test_home_sends_visitors_to_the_dutch_login_page(app):
+    client = app.test_client()
+    response = client.get("/", follow_redirects=True)
     assert response.status_code == 200
-    assert 'lang="nl"' in response.text
-    assert "Meldcode basismodel 2019" in response.text
+    assert 'lang="nl"' in response.text and "Inloggen" in response.text
+    assert client.get("/gezondheid").json == {"status": "ok"}
 
 
 def test_demo_data_loads_once(session, services):

@@ -27,11 +27,23 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app, db.Database(app.config["DATABASE_URL"]))
     app.extensions["meldroute.services"] = build_services(app.config)
-
-    from webapp.home import blueprint as home_blueprint
-
-    app.register_blueprint(home_blueprint)
+    _init_web(app)
     return app
+
+
+def _init_web(app: Flask) -> None:
+    from webapp import web
+    from webapp.auth import session as auth_session
+    from webapp.auth.views import blueprint as auth_pages
+    from webapp.cases.views import blueprint as case_pages
+    from webapp.forms import blueprint as form_templates
+    from webapp.home import blueprint as home_pages
+    from webapp.tasks.views import blueprint as task_pages
+
+    auth_session.init_app(app)
+    web.init_app(app)
+    for blueprint in (home_pages, auth_pages, task_pages, case_pages, form_templates):
+        app.register_blueprint(blueprint)
 
 
 def build_services(config) -> CaseServices:

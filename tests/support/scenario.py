@@ -6,11 +6,13 @@ records every element the case passed, so variant tests can prove they visit the
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
 
+from webapp.auth.passwords import hash_password
 from webapp.cases import service as case_service
 from webapp.cases.models import Case, CaseStatus, CaseTask, CaseTimer, TaskStatus, TimerStatus
 from webapp.definitions.models import ProcessDefinition
@@ -31,6 +33,15 @@ class SchoolSetup:
     definitions: dict[str, ProcessDefinition]
 
 
+TEST_PASSWORD = "geheim-wachtwoord"
+
+
+@functools.cache
+def test_password_hash() -> str:
+    """Hashed once per test run: Argon2 is deliberately slow."""
+    return hash_password(TEST_PASSWORD)
+
+
 def setup_school(session, services, variant_key: str, slug: str = "testschool",
                  pupil_birthdays: dict[str, date] | None = None) -> SchoolSetup:
     """A school on a variant, with one user per role and pupils of the given birthdays."""
@@ -43,7 +54,7 @@ def setup_school(session, services, variant_key: str, slug: str = "testschool",
     install_variant(session, school, services.variants[variant_key], forms=services.forms, now=now)
     users = {}
     for role, prefix, name in DEMO_ROLES:
-        user = User(email=f"{prefix}@{slug}.test", display_name=name, password_hash="x",
+        user = User(email=f"{prefix}@{slug}.test", display_name=name, password_hash=test_password_hash(),
                     active=True, created_at=now)
         session.add(user)
         session.flush()

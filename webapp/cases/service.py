@@ -7,18 +7,21 @@ stored or none of it.
 """
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from webapp.audit.log import record_audit
 from webapp.cases.locking import lock_case
 from webapp.cases.models import (
+    Attachment,
     Case,
+    CaseNote,
     CaseEvent,
     CaseState,
     CaseStatus,
@@ -297,3 +300,147 @@ def _sync_timers(session, case: Case, workflow: CaseWorkflow, now, fired: set[st
             name=info.name[:300], fires_at=info.fires_at, status=TimerStatus.WAITING, created_at=now,
         ))
     return waiting
+
+
+# -- working on a task without completing it ------------------------------------------------
+
+
+def save_draft(
+    session: Session, services: CaseServices, *, case_task_id: int, values: Mapping,
+    actor_id: int, remote_addr: str | None = None,
+) -> None:
+    """Keep what the user typed, valid or not, until they complete the task."""
+    now = services.now()
+    result = session.execute(
+        update(CaseTask)
+        .where(CaseTask.id == case_task_id, CaseTask.status == TaskStatus.OPEN)
+        .values(draft=dict(values), draft_updated_at=now, draft_updated_by_id=actor_id)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        raise TaskAlreadyDone(session.get(CaseTask, case_task_id))
+    task = session.get(CaseTask, case_task_id, populate_existing=True)
+    record_audit(session, "task.save_draft", at=now, user_id=actor_id, school_id=task.school_id,
+                 case_id=task.case_id, detail={"case_task_id": case_task_id}, remote_addr=remote_addr)
+    session.commit()
+
+
+class AlreadyClaimed(CaseError):
+    pass
+
+
+def claim_task(session: Session, services: CaseServices, *, case_task_id: int, actor_id: int,
+               remote_addr: str | None = None) -> None:
+    now = services.now()
+    result = session.execute(
+        update(CaseTask)
+        .where(CaseTask.id == case_task_id, CaseTask.status == TaskStatus.OPEN,
+               CaseTask.claimed_by_id.is_(None))
+        .values(claimed_by_id=actor_id, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        raise AlreadyClaimed("deze taak is al opgepakt of afgerond")
+    task = session.get(CaseTask, case_task_id, populate_existing=True)
+    record_audit(session, "task.claim", at=now, user_id=actor_id, school_id=task.school_id,
+                 case_id=task.case_id, detail={"case_task_id": case_task_id}, remote_addr=remote_addr)
+    session.commit()
+
+
+def release_task(session: Session, services: CaseServices, *, case_task_id: int, actor_id: int,
+                 remote_addr: str | None = None) -> None:
+    now = services.now()
+    session.execute(
+        update(CaseTask)
+        .where(CaseTask.id == case_task_id, CaseTask.status == TaskStatus.OPEN)
+        .values(claimed_by_id=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    task = session.get(CaseTask, case_task_id, populate_existing=True)
+    record_audit(session, "task.release", at=now, user_id=actor_id, school_id=task.school_id,
+                 case_id=task.case_id, detail={"case_task_id": case_task_id}, remote_addr=remote_addr)
+    session.commit()
+
+
+# -- the dossier ----------------------------------------------------------------------------
+
+NOTE_KINDS = ("feit", "hypothese")
+VERDICTS = ("bevestigd", "ontkracht")
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ALLOWED_ATTACHMENT_TYPES = {
+    "application/pdf", "image/jpeg", "image/png", "image/tiff",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/msword", "application/vnd.oasis.opendocument.text", "text/plain",
+}
+
+
+def add_note(
+    session: Session, services: CaseServices, *, case_id: int, actor_id: int, kind: str, body: str,
+    source: str | None = None, follows_up_id: int | None = None, verdict: str | None = None,
+    remote_addr: str | None = None,
+) -> CaseNote:
+    errors = {}
+    if kind not in NOTE_KINDS:
+        errors["soort"] = ["Kies feit of hypothese."]
+    if not body or not body.strip():
+        errors["tekst"] = ["Schrijf de notitie."]
+    elif len(body) > 20000:
+        errors["tekst"] = ["Maximaal 20000 tekens."]
+    if follows_up_id is not None:
+        earlier = session.get(CaseNote, follows_up_id)
+        if earlier is None or earlier.case_id != case_id or earlier.kind != "hypothese":
+            errors["vervolg_op"] = ["Een vervolgaantekening hoort bij een hypothese in deze zaak."]
+        if verdict not in VERDICTS:
+            errors["oordeel"] = ["Kies bevestigd of ontkracht."]
+    if errors:
+        raise InvalidSubmission(errors)
+    now = services.now()
+    case = session.get(Case, case_id)
+    note = CaseNote(case_id=case_id, author_id=actor_id, created_at=now, kind=kind,
+                    source=(source or "").strip()[:300] or None, body=body.strip(),
+                    follows_up_id=follows_up_id, verdict=verdict if follows_up_id else None)
+    session.add(note)
+    session.flush()
+    title = ("Vervolgaantekening: hypothese " + verdict) if follows_up_id else f"Notitie ({kind})"
+    _add_event(session, case, "note_added", title, now, actor_id, detail={"note_id": note.id})
+    record_audit(session, "case.note_add", at=now, user_id=actor_id, school_id=case.school_id,
+                 case_id=case_id, detail={"note_id": note.id}, remote_addr=remote_addr)
+    session.commit()
+    return note
+
+
+def add_attachment(
+    session: Session, services: CaseServices, *, case_id: int, actor_id: int, filename: str,
+    content_type: str, content: bytes, case_task_id: int | None = None, remote_addr: str | None = None,
+    commit: bool = True,
+) -> Attachment:
+    if not content:
+        raise InvalidSubmission({"bestand": ["Het bestand is leeg."]})
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise InvalidSubmission({"bestand": ["Een bijlage is maximaal 10 MB."]})
+    if content_type not in ALLOWED_ATTACHMENT_TYPES:
+        raise InvalidSubmission({"bestand": ["Alleen PDF, afbeeldingen, tekst- of Word-documenten."]})
+    now = services.now()
+    case = session.get(Case, case_id)
+    attachment = Attachment(
+        case_id=case_id, case_task_id=case_task_id, filename=_safe_filename(filename),
+        content_type=content_type, size_bytes=len(content), sha256=hashlib.sha256(content).hexdigest(),
+        content=content, uploaded_by_id=actor_id, uploaded_at=now,
+    )
+    session.add(attachment)
+    session.flush()
+    _add_event(session, case, "attachment_added", f"Bijlage toegevoegd: {attachment.filename}", now,
+               actor_id, detail={"attachment_id": attachment.id})
+    record_audit(session, "case.attachment_add", at=now, user_id=actor_id, school_id=case.school_id,
+                 case_id=case_id, detail={"attachment_id": attachment.id}, remote_addr=remote_addr)
+    if commit:
+        session.commit()
+    return attachment
+
+
+def _safe_filename(name: str) -> str:
+    name = (name or "bijlage").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(c for c in name if c.isalnum() or c in " ._-()").strip(" .")
+    return (cleaned or "bijlage")[:255]

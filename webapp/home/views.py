@@ -1,14 +1,11 @@
-from flask import Blueprint, render_template
-
-from webapp import get_services
+from flask import Blueprint, redirect, url_for
 
 blueprint = Blueprint("home", __name__, template_folder="templates")
 
 
 @blueprint.get("/")
 def index():
-    variants = sorted(get_services().variants.values(), key=lambda v: v.name)
-    return render_template("home/index.html", variants=variants)
+    return redirect(url_for("tasks.index"))
 
 
 @blueprint.get("/gezondheid")

@@ -1,0 +1,171 @@
+"""The authorization policy: the one place that says who may do what, on which school, case or task.
+
+Every page and API endpoint asks this module — never its own `if role == …`. Lists are built with
+the policy's SQL filters, so a query cannot return another school's rows by a forgotten check, and
+single records are fetched through `visible_case`/`visible_task`, which answer None (→ 404) for
+anything the user may not see.
+
+Who sees what:
+- intern begeleider / aandachtsfunctionaris and directeur: every case of their school;
+- leerkracht: the cases they started or in which they hold (claimed or completed) a task;
+- bestuur, beleidseigenaar, beheerder: no case data (figures, diagrams, accounts respectively);
+- nobody: another school's cases.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from webapp.auth.models import Membership
+from webapp.cases.models import Case, CaseStatus, CaseTask, TaskStatus
+from webapp.roles import LANE_ROLES, Lane, Role
+
+
+class Action(str, enum.Enum):
+    START_CASE = "start_case"
+    VIEW_CASE = "view_case"
+    WORK_ON_TASK = "work_on_task"  # claim, release, save a draft, complete
+    ADD_TO_DOSSIER = "add_to_dossier"  # notes and attachments
+    RAISE_ACUTE_DANGER = "raise_acute_danger"
+    SIGNAL_EVENT = "signal_event"  # other events a diagram waits for (pupil leaves school …)
+    VIEW_CASE_AUDIT = "view_case_audit"
+    MONITOR_SCHOOL = "monitor_school"
+    MANAGE_DIAGRAMS = "manage_diagrams"
+    MANAGE_ACCOUNTS = "manage_accounts"
+
+
+CASE_ROLES = frozenset({Role.LEERKRACHT, Role.INTERN_BEGELEIDER, Role.DIRECTEUR})
+SCHOOL_WIDE_CASE_ROLES = frozenset({Role.INTERN_BEGELEIDER, Role.DIRECTEUR})
+
+SCHOOL_ACTIONS: dict[Action, frozenset[Role]] = {
+    Action.START_CASE: CASE_ROLES,
+    Action.MONITOR_SCHOOL: frozenset({Role.DIRECTEUR, Role.BESTUUR}),
+    Action.MANAGE_DIAGRAMS: frozenset({Role.BELEIDSEIGENAAR}),
+    Action.MANAGE_ACCOUNTS: frozenset({Role.BEHEERDER}),
+}
+CASE_ACTIONS: dict[Action, frozenset[Role]] = {
+    Action.VIEW_CASE: CASE_ROLES,
+    Action.ADD_TO_DOSSIER: CASE_ROLES,
+    Action.RAISE_ACUTE_DANGER: CASE_ROLES,  # any staff member may act on acute danger at once
+    Action.SIGNAL_EVENT: SCHOOL_WIDE_CASE_ROLES,
+    Action.VIEW_CASE_AUDIT: frozenset({Role.DIRECTEUR}),
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    user_id: int
+    roles_by_school: dict[int, frozenset[Role]] = field(default_factory=dict)
+
+    @classmethod
+    def for_user(cls, session: Session, user_id: int) -> Policy:
+        roles: dict[int, set[Role]] = {}
+        for membership in session.scalars(select(Membership).where(Membership.user_id == user_id)):
+            roles.setdefault(membership.school_id, set()).add(membership.role)
+        return cls(user_id, {school: frozenset(r) for school, r in roles.items()})
+
+    # -- schools ---------------------------------------------------------------------------
+
+    def roles_at(self, school_id: int) -> frozenset[Role]:
+        return self.roles_by_school.get(school_id, frozenset())
+
+    @property
+    def school_ids(self) -> list[int]:
+        return sorted(self.roles_by_school)
+
+    def schools_where(self, action: Action) -> list[int]:
+        allowed = SCHOOL_ACTIONS.get(action) or CASE_ACTIONS.get(action) or frozenset()
+        return [s for s in self.school_ids if self.roles_at(s) & allowed]
+
+    def may_at_school(self, action: Action, school_id: int) -> bool:
+        return bool(self.roles_at(school_id) & SCHOOL_ACTIONS[action])
+
+    # -- cases -----------------------------------------------------------------------------
+
+    def _involved(self) -> object:
+        """The teacher's own cases: started by them, or a task they hold or did."""
+        held = aliased(CaseTask)  # its own alias, so it never correlates with an outer CaseTask
+        return or_(
+            Case.started_by_id == self.user_id,
+            exists().where(
+                held.case_id == Case.id,
+                or_(held.claimed_by_id == self.user_id, held.completed_by_id == self.user_id),
+            ).correlate(Case),
+        )
+
+    def case_filter(self, action: Action = Action.VIEW_CASE):
+        """SQL condition on `Case` selecting exactly the cases this action is allowed on."""
+        allowed_roles = CASE_ACTIONS[action]
+        clauses = []
+        for school_id, roles in self.roles_by_school.items():
+            if roles & allowed_roles & SCHOOL_WIDE_CASE_ROLES:
+                clauses.append(Case.school_id == school_id)
+            elif Role.LEERKRACHT in roles & allowed_roles:
+                clauses.append(and_(Case.school_id == school_id, self._involved()))
+        return or_(*clauses) if clauses else false()
+
+    def may_on_case(self, action: Action, session: Session, case: Case) -> bool:
+        return session.scalar(select(Case.id).where(Case.id == case.id, self.case_filter(action))) is not None
+
+    def visible_case(self, session: Session, case_id: int, action: Action = Action.VIEW_CASE) -> Case | None:
+        return session.scalar(select(Case).where(Case.id == case_id, self.case_filter(action)))
+
+    # -- tasks -----------------------------------------------------------------------------
+
+    def lanes_at(self, school_id: int) -> frozenset[str]:
+        roles = self.roles_at(school_id)
+        return frozenset(lane.value for lane, lane_roles in LANE_ROLES.items() if roles & lane_roles)
+
+    def task_filter(self):
+        """SQL condition on `CaseTask` for open tasks this user may work on (needs no join)."""
+        clauses = []
+        for school_id in self.school_ids:
+            lanes = self.lanes_at(school_id)
+            if lanes:
+                clauses.append(and_(CaseTask.school_id == school_id, CaseTask.lane.in_(sorted(lanes))))
+        if not clauses:
+            return false()
+        return and_(
+            CaseTask.status == TaskStatus.OPEN,
+            or_(*clauses),
+            or_(CaseTask.claimed_by_id.is_(None), CaseTask.claimed_by_id == self.user_id),
+            CaseTask.case_id.in_(select(Case.id).where(self.case_filter(Action.VIEW_CASE))),
+        )
+
+    def visible_task(self, session: Session, task_id: int) -> CaseTask | None:
+        """A task of a case the user may see (open or done): the dossier shows completed ones."""
+        return session.scalar(
+            select(CaseTask).where(
+                CaseTask.id == task_id,
+                CaseTask.case_id.in_(select(Case.id).where(self.case_filter(Action.VIEW_CASE))),
+            )
+        )
+
+    def may_work_on(self, session: Session, task: CaseTask) -> bool:
+        if task.status != TaskStatus.OPEN:
+            return False
+        if task.claimed_by_id not in (None, self.user_id):
+            return False
+        if not self.roles_at(task.school_id) & LANE_ROLES.get(_lane(task.lane), frozenset()):
+            return False
+        case = session.get(Case, task.case_id)
+        return case.status == CaseStatus.OPEN and self.may_on_case(Action.VIEW_CASE, session, case)
+
+    def may_release(self, task: CaseTask) -> bool:
+        """The claimant releases their own claim; coordinators and directors may release anyone's."""
+        if task.status != TaskStatus.OPEN or task.claimed_by_id is None:
+            return False
+        return task.claimed_by_id == self.user_id or bool(
+            self.roles_at(task.school_id) & SCHOOL_WIDE_CASE_ROLES
+        )
+
+
+def _lane(value: str) -> Lane | None:
+    try:
+        return Lane(value)
+    except ValueError:
+        return None
+

@@ -1,0 +1,58 @@
+"""Who is making this request: Flask-Login sessions, CSRF protection, and the user's policy.
+
+Login is required for every endpoint except the few listed as public: a new page cannot be left
+open by forgetting a decorator.
+"""
+from __future__ import annotations
+
+from flask import Flask, g, jsonify, request
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+
+from webapp.auth.models import User
+from webapp.auth.policy import Policy
+from webapp.db import get_session
+
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "home.health"})
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Log in om verder te gaan."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "strong"
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    app.before_request(_require_login)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    try:
+        user = get_session().get(User, int(user_id))
+    except ValueError:
+        return None
+    return user if user is not None and user.active else None
+
+
+def _require_login():
+    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if current_user.is_authenticated:
+        return None
+    if request.path.startswith("/api/"):
+        return jsonify({"fout": "niet ingelogd"}), 401
+    return login_manager.unauthorized()
+
+
+def current_policy() -> Policy:
+    if "policy" not in g:
+        g.policy = Policy.for_user(get_session(), current_user.id)
+    return g.policy
+
+
+def remote_addr() -> str | None:
+    return request.remote_addr

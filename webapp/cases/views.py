@@ -1,0 +1,222 @@
+"""Case pages: the list, reporting a new concern, and the case page with its dossier."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from webapp import get_services
+from webapp.audit.log import record_audit
+from webapp.auth.policy import Action
+from webapp.auth.session import current_policy, remote_addr
+from webapp.cases import service as case_service
+from webapp.cases.dossier import case_attachments, case_notes, case_timeline
+from webapp.cases.models import Attachment, Case, CaseStatus, CaseTask, CaseTimer, TaskStatus, TimerStatus
+from webapp.db import get_session
+from webapp.definitions.models import ProcessDefinition
+from webapp.engine import ACUTE_DANGER_SIGNAL
+from webapp.roles import LANE_LABELS
+from webapp.schools.models import Pupil, School
+from webapp.schools.service import InvalidPupil, find_or_create_pupil
+
+blueprint = Blueprint("cases", __name__, template_folder="templates")
+
+
+def _audit(action: str, case: Case | None = None, **detail) -> None:
+    record_audit(get_session(), action, at=get_services().now(), user_id=current_user.id,
+                 school_id=case.school_id if case else None, case_id=case.id if case else None,
+                 detail=detail or None, remote_addr=remote_addr())
+
+
+def _case_or_404(case_id: int, action: Action = Action.VIEW_CASE) -> Case:
+    case = current_policy().visible_case(get_session(), case_id, action)
+    if case is None:
+        if action != Action.VIEW_CASE and current_policy().visible_case(get_session(), case_id):
+            abort(403)
+        abort(404)
+    return case
+
+
+@blueprint.get("/zaken")
+def index():
+    db = get_session()
+    policy = current_policy()
+    status = request.args.get("status", "open")
+    query = (
+        select(Case, Pupil, ProcessDefinition, School)
+        .join(Pupil, Pupil.id == Case.pupil_id)
+        .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
+        .join(School, School.id == Case.school_id)
+        .where(policy.case_filter(Action.VIEW_CASE))
+        .order_by(Case.updated_at.desc())
+    )
+    if status in (CaseStatus.OPEN, CaseStatus.CLOSED):
+        query = query.where(Case.status == status)
+    rows = db.execute(query.limit(500)).all()
+    _audit("caselist.view", case_ids=[c.id for c, *_ in rows])
+    db.commit()
+    return render_template("cases/index.html", rows=rows, status=status)
+
+
+@blueprint.route("/zaken/nieuw", methods=["GET", "POST"])
+def start():
+    db = get_session()
+    policy = current_policy()
+    services = get_services()
+    school_ids = policy.schools_where(Action.START_CASE)
+    if not school_ids:
+        abort(403)
+    definitions = db.scalars(
+        select(ProcessDefinition).where(ProcessDefinition.school_id.in_(school_ids),
+                                        ProcessDefinition.published_version_id.is_not(None))
+        .order_by(ProcessDefinition.school_id, ProcessDefinition.name)
+    ).all()
+    schools = {s.id: s for s in db.scalars(select(School).where(School.id.in_(school_ids)))}
+    values, errors = dict(request.form), {}
+    if request.method == "POST":
+        definition = next((d for d in definitions if str(d.id) == request.form.get("route")), None)
+        if definition is None:
+            errors["route"] = ["Kies een route."]
+        try:
+            if definition is not None:
+                pupil = find_or_create_pupil(
+                    db, school_id=definition.school_id, name=request.form.get("naam", ""),
+                    group=request.form.get("groep", ""), date_of_birth=request.form.get("geboortedatum", ""),
+                    now=services.now(),
+                )
+        except InvalidPupil as invalid:
+            errors.update(invalid.errors)
+        if not errors:
+            case = case_service.start_case(db, services, definition_id=definition.id, pupil_id=pupil.id,
+                                           actor_id=current_user.id, remote_addr=remote_addr())
+            flash(f"Zaak {case.reference} is gestart.", "info")
+            first = db.scalar(select(CaseTask).where(CaseTask.case_id == case.id,
+                                                     current_policy().task_filter()))
+            if first is not None:
+                return redirect(url_for("tasks.show", task_id=first.id), code=303)
+            return redirect(url_for("cases.show", case_id=case.id), code=303)
+        db.rollback()
+    return render_template("cases/start.html", definitions=definitions, schools=schools,
+                           values=values, errors=errors), (422 if errors else 200)
+
+
+@blueprint.get("/zaken/<int:case_id>")
+def show(case_id: int):
+    case = _case_or_404(case_id)
+    db = get_session()
+    services = get_services()
+    policy = current_policy()
+    school = db.get(School, case.school_id)
+    variant = services.variants.get(school.variant)
+    workflow = case_service.load_workflow(db, services, case)
+    open_tasks = db.scalars(select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.status == TaskStatus.OPEN)
+                            .order_by(CaseTask.id)).all()
+    timers = db.scalars(select(CaseTimer).where(CaseTimer.case_id == case.id, CaseTimer.status == TimerStatus.WAITING)
+                        .order_by(CaseTimer.fires_at)).all()
+    signals = workflow.receivable_signals() if case.status == CaseStatus.OPEN else {}
+    acute_possible = signals.pop(ACUTE_DANGER_SIGNAL, None) is not None
+    context = dict(
+        case=case, school=school, variant=variant, open_tasks=open_tasks, timers=timers,
+        timeline=case_timeline(db, services.forms, variant, case), notes=case_notes(db, case),
+        attachments=case_attachments(db, case), signals=signals,
+        acute_possible=acute_possible and policy.may_on_case(Action.RAISE_ACUTE_DANGER, db, case),
+        may_signal=policy.may_on_case(Action.SIGNAL_EVENT, db, case),
+        may_add=policy.may_on_case(Action.ADD_TO_DOSSIER, db, case),
+        lane_labels={lane.value: label for lane, label in LANE_LABELS.items()},
+        current_elements=[t.element_id for t in open_tasks] + [t.element_id for t in timers],
+        visited_elements=workflow.completed_elements(), now=services.now(),
+    )
+    _audit("case.view", case)
+    db.commit()
+    return render_template("cases/show.html", **context)
+
+
+@blueprint.post("/zaken/<int:case_id>/acuut")
+def acute(case_id: int):
+    case = _case_or_404(case_id, Action.RAISE_ACUTE_DANGER)
+    try:
+        case_service.raise_acute_danger(get_session(), get_services(), case_id=case.id,
+                                        actor_id=current_user.id, remote_addr=remote_addr())
+    except case_service.NotPossibleNow:
+        flash("De acute route loopt al of de zaak is gesloten. Bel bij acuut gevaar direct "
+              "Veilig Thuis (0800-2000) of 112.", "error")
+        return redirect(url_for("cases.show", case_id=case.id), code=303)
+    flash("De acute route is gestart. Neem vandaag nog contact op met het meldpunt.", "warning")
+    return redirect(url_for("cases.show", case_id=case.id), code=303)
+
+
+@blueprint.post("/zaken/<int:case_id>/gebeurtenis")
+def signal(case_id: int):
+    case = _case_or_404(case_id, Action.SIGNAL_EVENT)
+    name = request.form.get("gebeurtenis", "")
+    if name == ACUTE_DANGER_SIGNAL:
+        abort(400)
+    try:
+        case_service.send_case_signal(get_session(), get_services(), case_id=case.id, signal=name,
+                                      actor_id=current_user.id, remote_addr=remote_addr())
+        flash("De gebeurtenis is vastgelegd.", "info")
+    except case_service.NotPossibleNow:
+        flash("Deze gebeurtenis kan in deze fase niet (meer) worden vastgelegd.", "error")
+    return redirect(url_for("cases.show", case_id=case.id), code=303)
+
+
+@blueprint.post("/zaken/<int:case_id>/notities")
+def add_note(case_id: int):
+    case = _case_or_404(case_id, Action.ADD_TO_DOSSIER)
+    follows_up = request.form.get("vervolg_op", "")
+    try:
+        case_service.add_note(
+            get_session(), get_services(), case_id=case.id, actor_id=current_user.id,
+            kind=request.form.get("soort", ""), body=request.form.get("tekst", ""),
+            source=request.form.get("bron"), follows_up_id=int(follows_up) if follows_up.isdigit() else None,
+            verdict=request.form.get("oordeel") or None, remote_addr=remote_addr(),
+        )
+        flash("Notitie toegevoegd aan het dossier.", "info")
+    except case_service.InvalidSubmission as invalid:
+        flash(" ".join(m for messages in invalid.errors.values() for m in messages), "error")
+    return redirect(url_for("cases.show", case_id=case.id, _anchor="notities"), code=303)
+
+
+@blueprint.post("/zaken/<int:case_id>/bijlagen")
+def upload_attachment(case_id: int):
+    case = _case_or_404(case_id, Action.ADD_TO_DOSSIER)
+    upload = request.files.get("bestand")
+    try:
+        case_service.add_attachment(
+            get_session(), get_services(), case_id=case.id, actor_id=current_user.id,
+            filename=upload.filename if upload else "", content_type=upload.mimetype if upload else "",
+            content=upload.read() if upload else b"", remote_addr=remote_addr(),
+        )
+        flash("Bijlage toegevoegd aan het dossier.", "info")
+    except case_service.InvalidSubmission as invalid:
+        flash(" ".join(m for messages in invalid.errors.values() for m in messages), "error")
+    return redirect(url_for("cases.show", case_id=case.id, _anchor="bijlagen"), code=303)
+
+
+@blueprint.get("/zaken/<int:case_id>/bijlagen/<int:attachment_id>")
+def download_attachment(case_id: int, attachment_id: int):
+    case = _case_or_404(case_id)
+    db = get_session()
+    attachment = db.scalar(select(Attachment).where(Attachment.id == attachment_id, Attachment.case_id == case.id))
+    if attachment is None:
+        abort(404)
+    _audit("case.attachment_download", case, attachment_id=attachment.id)
+    db.commit()
+    return Response(attachment.content, mimetype=attachment.content_type, headers={
+        "Content-Disposition": f'attachment; filename="{attachment.filename}"',
+    })
+
+
+@blueprint.get("/zaken/<int:case_id>/diagram.bpmn")
+def diagram(case_id: int):
+    case = _case_or_404(case_id)
+    return Response(case.process_version.bpmn_xml, mimetype="application/xml")

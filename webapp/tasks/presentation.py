@@ -1,0 +1,34 @@
+"""What the task page shows next to the form: the protocol's guidance and the case it belongs to."""
+from __future__ import annotations
+
+from webapp.auth.policy import Action, Policy
+from webapp.cases.dossier import describe_answers
+from webapp.cases.models import Case, TaskStatus
+from webapp.definitions.spec_cache import compiled_process
+from webapp.roles import LANE_LABELS, Lane
+from webapp.schools.models import School
+
+
+def task_context(session, services, policy: Policy, task) -> dict:
+    case = session.get(Case, task.case_id)
+    school = session.get(School, case.school_id)
+    variant = services.variants.get(school.variant)
+    form = services.forms.get(task.form_key)
+    element = compiled_process(case.process_version).element(task.element_id)
+    lane = Lane(task.lane) if task.lane in {lane.value for lane in Lane} else None
+    return {
+        "task": task,
+        "case": case,
+        "school": school,
+        "form": form,
+        "contacts": variant.contacts if variant else (),
+        "guidance": element.documentation if element else "",
+        "lane_label": (element.lane_label if element and element.lane_label else
+                       LANE_LABELS.get(lane, task.lane)),
+        "may_work": policy.may_work_on(session, task),
+        "may_release": policy.may_release(task),
+        "may_raise_acute": policy.may_on_case(Action.RAISE_ACUTE_DANGER, session, case),
+        "answers": (describe_answers(form, task.data or {}, variant)
+                    if task.status == TaskStatus.COMPLETED else []),
+        "now": services.now(),
+    }
