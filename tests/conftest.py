@@ -27,6 +27,9 @@ BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 # A Monday during school term, far from holidays: tests that need others move the clock.
 START_OF_TESTS = datetime(2026, 3, 2, 9, 0, tzinfo=SCHOOL_TIMEZONE)
 
+# Real Argon2id, at a cost fit for hundreds of logins per test run (production keeps the defaults).
+TEST_PASSWORD_HASH_PARAMETERS = {"time_cost": 1, "memory_cost": 8192, "parallelism": 1}
+
 
 def psycopg_url(url: str) -> str:
     for prefix in ("postgresql://", "postgres://"):
@@ -91,6 +94,7 @@ def app(database_url, clock, tmp_path):
         "SECRET_KEY": "test-secret",
         "DATABASE_URL": database_url,
         "CLOCK": clock,
+        "PASSWORD_HASH_PARAMETERS": TEST_PASSWORD_HASH_PARAMETERS,
     })
     yield app
     get_database(app).dispose()

@@ -9,6 +9,7 @@ from flask import Flask
 
 from webapp import db
 from webapp import models as _all_models  # noqa: F401 — every mapper registered before first use
+from webapp.auth.passwords import make_hasher
 from webapp.cases.service import CaseServices
 from webapp.clock import SystemClock
 from webapp.config import load_config
@@ -27,6 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app, db.Database(app.config["DATABASE_URL"]))
     app.extensions["meldroute.services"] = build_services(app.config)
+    app.extensions["meldroute.password_hasher"] = make_hasher(app.config.get("PASSWORD_HASH_PARAMETERS"))
     _init_web(app)
     return app
 

@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from webapp.auth.passwords import hash_password
+from webapp.auth.passwords import make_hasher
 from webapp.cases import service as case_service
 from webapp.cases.models import Case, CaseStatus, CaseTask, CaseTimer, TaskStatus, TimerStatus
 from webapp.definitions.models import ProcessDefinition
@@ -38,8 +38,10 @@ TEST_PASSWORD = "geheim-wachtwoord"
 
 @functools.cache
 def test_password_hash() -> str:
-    """Hashed once per test run: Argon2 is deliberately slow."""
-    return hash_password(TEST_PASSWORD)
+    """Hashed once per test run, with the test suite's Argon2 parameters."""
+    from tests.conftest import TEST_PASSWORD_HASH_PARAMETERS
+
+    return make_hasher(TEST_PASSWORD_HASH_PARAMETERS).hash(TEST_PASSWORD)
 
 
 def setup_school(session, services, variant_key: str, slug: str = "testschool",

@@ -221,3 +221,31 @@ def test_every_case_read_is_audited(teacher, session):
     teacher.get(location)
     actions = session.scalars(select(AuditEntry.action).where(AuditEntry.case_id == case_id)).all()
     assert {"case.start", "case.view", "task.view"} <= set(actions)
+
+
+def test_passwords_are_argon2id_with_the_configured_cost(app):
+    from argon2 import PasswordHasher
+
+    from webapp.auth.passwords import hash_password, verify_password
+
+    with app.app_context():
+        stored = hash_password("correct paard batterij niet")
+        assert stored.startswith("$argon2id$") and "t=1" in stored  # the test configuration
+        assert verify_password(stored, "correct paard batterij niet")
+        assert not verify_password(stored, "fout")
+        assert not verify_password(None, "wat dan ook")
+    production = PasswordHasher()  # what an app without PASSWORD_HASH_PARAMETERS uses
+    assert (production.time_cost, production.memory_cost) == (3, 65536)
+
+
+def test_login_upgrades_a_hash_made_with_other_parameters(app, school, session):
+    from argon2 import PasswordHasher
+
+    from webapp.auth.models import User
+
+    user = session.scalar(select(User).where(User.email == "leerkracht@testschool.test"))
+    user.password_hash = PasswordHasher(time_cost=2, memory_cost=8192, parallelism=1).hash("oud")
+    session.commit()
+    assert WebUser(app).login("leerkracht@testschool.test", "oud").status_code == 302
+    session.expire_all()
+    assert "t=1" in session.get(User, user.id).password_hash

@@ -25,8 +25,8 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    app.before_request(_require_login)  # before CSRF: an anonymous visitor is sent to log in
     csrf.init_app(app)
-    app.before_request(_require_login)
 
 
 @login_manager.user_loader

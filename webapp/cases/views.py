@@ -50,6 +50,8 @@ def _case_or_404(case_id: int, action: Action = Action.VIEW_CASE) -> Case:
 def index():
     db = get_session()
     policy = current_policy()
+    if not policy.schools_where(Action.VIEW_CASE):
+        abort(403)
     status = request.args.get("status", "open")
     query = (
         select(Case, Pupil, ProcessDefinition, School)

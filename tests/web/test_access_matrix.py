@@ -1,0 +1,148 @@
+"""Every route × every role (and another school's user, and nobody): allowed or denied, as decided.
+
+The routes come from the app's URL map. `DECISIONS` is the written-down policy: a route that is
+not in it fails `test_every_route_has_a_decision`, so nobody adds a page without deciding who may
+use it. Each case runs in a fresh database; "allowed" means the request got past authorization
+(a page, a redirect, or a validation answer), "denied" means a redirect to log in first, 401,
+403 or 404 (another school's records are indistinguishable from missing ones).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from tests.support.scenario import TEST_PASSWORD, Scenario, setup_school
+from tests.support.web import WebUser
+from webapp.cases import service as case_service
+from webapp.cases.models import Attachment, CaseTask, TaskStatus
+from webapp.roles import Role
+
+ANON, OWNER, OTHER_TEACHER, IB, DIRECTOR, BOARD, POLICY_OWNER, ADMIN, OTHER_SCHOOL = (
+    "anoniem", "leerkracht-eigen-zaak", "leerkracht-andere", "intern-begeleider", "directeur",
+    "bestuur", "beleidseigenaar", "beheerder", "ib-andere-school",
+)
+ACTORS = [ANON, OWNER, OTHER_TEACHER, IB, DIRECTOR, BOARD, POLICY_OWNER, ADMIN, OTHER_SCHOOL]
+LOGGED_IN = set(ACTORS) - {ANON}
+CASE_STAFF = {OWNER, IB, DIRECTOR}
+COORDINATORS = {IB, DIRECTOR}
+STARTERS = {OWNER, OTHER_TEACHER, IB, DIRECTOR, OTHER_SCHOOL}
+
+
+@dataclass(frozen=True)
+class Decision:
+    method: str
+    path: str  # placeholders: {case}, {task}, {attachment}
+    allowed: frozenset
+    data: dict | None = None
+    prepare: str | None = None  # name of a World method run before the request
+
+
+def decision(method, path, allowed, data=None, prepare=None):
+    return Decision(method, path, frozenset(allowed), data, prepare)
+
+
+DECISIONS: dict[str, list[Decision]] = {
+    "static": [decision("GET", "/static/css/meldroute.css", ACTORS)],
+    "home.health": [decision("GET", "/gezondheid", ACTORS)],
+    "home.index": [decision("GET", "/", LOGGED_IN)],
+    "auth.login": [decision("GET", "/inloggen", ACTORS),
+                   decision("POST", "/inloggen", ACTORS, {"email": "leerkracht@school-a.test",
+                                                          "wachtwoord": TEST_PASSWORD})],
+    "auth.logout": [decision("POST", "/uitloggen", LOGGED_IN)],
+    "tasks.index": [decision("GET", "/taken?lijst=rol", LOGGED_IN)],
+    "tasks.show": [decision("GET", "/taken/{task}", CASE_STAFF)],
+    "tasks.submit": [decision("POST", "/taken/{task}", COORDINATORS, {"actie": "afronden"})],
+    "tasks.claim": [decision("POST", "/taken/{task}/oppakken", COORDINATORS)],
+    "tasks.release": [decision("POST", "/taken/{task}/vrijgeven", COORDINATORS, prepare="claim_task_by_ib")],
+    "cases.index": [decision("GET", "/zaken", STARTERS)],  # roles without case data get 403
+    "cases.start": [decision("GET", "/zaken/nieuw", STARTERS),
+                    decision("POST", "/zaken/nieuw", STARTERS, {"naam": ""})],
+    "cases.show": [decision("GET", "/zaken/{case}", CASE_STAFF)],
+    "cases.acute": [decision("POST", "/zaken/{case}/acuut", CASE_STAFF)],
+    "cases.signal": [decision("POST", "/zaken/{case}/gebeurtenis", COORDINATORS, {"gebeurtenis": "leerling_vertrekt"})],
+    "cases.add_note": [decision("POST", "/zaken/{case}/notities", CASE_STAFF, {"soort": "feit", "tekst": "x"})],
+    "cases.upload_attachment": [decision("POST", "/zaken/{case}/bijlagen", CASE_STAFF)],
+    "cases.download_attachment": [decision("GET", "/zaken/{case}/bijlagen/{attachment}", CASE_STAFF)],
+    "cases.diagram": [decision("GET", "/zaken/{case}/diagram.bpmn", CASE_STAFF)],
+}
+
+EMAILS = {
+    OWNER: "leerkracht@school-a.test", IB: "ib@school-a.test", DIRECTOR: "directeur@school-a.test",
+    BOARD: "bestuur@school-a.test", POLICY_OWNER: "beleid@school-a.test", ADMIN: "beheer@school-a.test",
+    OTHER_TEACHER: "leerkracht2@school-a.test", OTHER_SCHOOL: "ib@school-b.test",
+}
+
+
+class World:
+    """School A with one case (first task done, a zorgteam task open, an attachment); school B."""
+
+    def __init__(self, app, session, services, database):
+        from webapp.auth.models import Membership, User
+        from tests.support.scenario import test_password_hash
+
+        self.session, self.services = session, services
+        school_a = setup_school(session, services, "basismodel_2019", slug="school-a")
+        setup_school(session, services, "basismodel_2019", slug="school-b")
+        other_teacher = User(email=EMAILS[OTHER_TEACHER], display_name="Andere Leerkracht",
+                             password_hash=test_password_hash(), active=True, created_at=services.now())
+        session.add(other_teacher)
+        session.flush()
+        session.add(Membership(user_id=other_teacher.id, school_id=school_a.school.id, role=Role.LEERKRACHT))
+        session.commit()
+        scenario = Scenario.start(session, services, database, school_a)
+        scenario.complete("Stap1_Signaleren", {"signalen_over_medewerker": False}, role=Role.LEERKRACHT)
+        self.ib_id = school_a.users[Role.INTERN_BEGELEIDER]
+        self.case_id = scenario.case_id
+        self.task_id = scenario.task("Stap1_ZorgDelen").id
+        self.attachment_id = case_service.add_attachment(
+            session, services, case_id=self.case_id, actor_id=school_a.users[Role.LEERKRACHT],
+            filename="verslag.pdf", content_type="application/pdf", content=b"%PDF-1.4",
+        ).id
+
+    def url(self, path: str) -> str:
+        return path.format(case=self.case_id, task=self.task_id, attachment=self.attachment_id)
+
+    def claim_task_by_ib(self) -> None:
+        case_service.claim_task(self.session, self.services, case_task_id=self.task_id, actor_id=self.ib_id)
+
+
+def _outcome(response) -> str:
+    if response.status_code in (401, 403, 404):
+        return "denied"
+    location = response.headers.get("Location", "")
+    if response.status_code in (301, 302, 303) and "/inloggen" in location and "next=" in location:
+        return "denied"  # sent to log in first (logging out also lands on /inloggen, without next)
+    assert response.status_code < 500, response.text[:2000]
+    return "allowed"
+
+
+def _cases():
+    for endpoint, decisions in sorted(DECISIONS.items()):
+        for d in decisions:
+            for actor in ACTORS:
+                yield pytest.param(endpoint, d, actor, id=f"{endpoint}-{d.method}-{actor}")
+
+
+def test_every_route_has_a_decision(app):
+    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    decided = {(endpoint, d.method) for endpoint, decisions in DECISIONS.items() for d in decisions}
+    assert routes - decided == set(), "routes without an access decision"
+    assert decided - routes == set(), "decisions for routes that no longer exist"
+
+
+@pytest.mark.parametrize("endpoint, d, actor", list(_cases()))
+def test_route_access(endpoint, d, actor, app, session, services, database):
+    world = World(app, session, services, database)
+    if d.prepare:
+        getattr(world, d.prepare)()
+    user = WebUser(app, EMAILS.get(actor))
+    token = {} if actor == ANON else {"csrf_token": user.csrf_token("/taken" if actor != ANON else "/inloggen")}
+    if d.method == "GET":
+        response = user.client.get(world.url(d.path))
+    else:
+        response = user.client.post(world.url(d.path), data={**token, **(d.data or {})})
+    expected = "allowed" if actor in d.allowed else "denied"
+    assert _outcome(response) == expected, f"{actor} {d.method} {world.url(d.path)} → {response.status_code}"
