@@ -20,6 +20,9 @@ from webapp.db import get_database
 def main() -> None:
     """Meldroute: de meldcode als uitvoerbaar proces voor scholen."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # SpiffWorkflow logs every task state change at INFO: far too much for operators.
+    for name in ("spiff", "spiff.task", "spiff.workflow"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 @main.command("init-db")
