@@ -469,15 +469,43 @@ class _Layout:
         self.back_edges |= back
         forward = [(source, target) for source, target, flow_id in edges if flow_id not in back]
         min_rank: dict[str, int] = {}
-        for _ in range(len(members) ** 2 + 1):
+        for _ in range(4 * len(members) ** 2 + 1):  # every round raises a minimum rank, so this ends
             rank = _longest_path_ranks(members, forward, self.span, min_rank)
             clash = self._first_column_clash(members, rank)
-            if clash is None:
+            if clash is not None:
+                pushed, blocker = clash
+                min_rank[pushed] = rank[blocker] + self.span[blocker]
+                continue
+            pulls = self._lead_in_pulls(members, forward, rank)
+            if not pulls:
                 break
-            pushed, blocker = clash
-            min_rank[pushed] = rank[blocker] + self.span[blocker]
+            min_rank.update(pulls)
         self.rank.update(rank)
         return max((rank[m] + self.span[m] for m in members), default=1)
+
+    def _lead_in_pulls(self, members: list[str], forward: list[tuple[str, str]], rank: dict[str, int]) -> dict[str, int]:
+        """New minimum ranks that move a start event and its single-file chain up to where it leads.
+
+        Longest-path ranking puts every start at column 0, so a second, separate route (say, a message
+        start for a reply from Veilig Thuis) would otherwise stretch from the far left to where it joins.
+        """
+        successors, predecessors = defaultdict(list), defaultdict(list)
+        for source, target in forward:
+            successors[source].append(target)
+            predecessors[target].append(source)
+        pulls = {}
+        for start in [m for m in members if not predecessors[m] and successors[m]]:
+            chain = [start]
+            while len(successors[chain[-1]]) == 1:
+                following = successors[chain[-1]][0]
+                if len(predecessors[following]) != 1 or len(successors[following]) != 1:
+                    break
+                chain.append(following)
+            chain_width = sum(self.span[node] for node in chain)
+            wanted = min(rank[s] for s in successors[chain[-1]]) - chain_width
+            if wanted > rank[start]:
+                pulls[start] = wanted
+        return pulls
 
     def _first_column_clash(self, members: list[str], rank: dict[str, int]) -> tuple[str, str] | None:
         """Two siblings sharing columns and lanes where one is a subprocess box."""
@@ -628,16 +656,16 @@ class _Layout:
             f for f in self.model.flows if f.target == item and f.id not in self.back_edges
         ]
         lane = self.corridors[item].lane if kind == "corridor" else self.nodes[item].lane
-        for flow in flows:
-            if kind == "node" and flow.id in self.corridors:
-                corridor = self.corridors[flow.id]
-                if corridor.lane == lane:
-                    return corridor.track
-                continue
+        direct = [f for f in flows if kind == "corridor" or f.id not in self.corridors]
+        for flow in direct:
             source = self.model.anchor(flow.source)
             if source in self.track and self.nodes[source].lane == lane:
                 below_host = 1 if self.nodes[flow.source].attached_to else 0
                 return self.track[source] + below_host
+        for flow in flows:
+            corridor = self.corridors.get(flow.id)
+            if kind == "node" and corridor is not None and corridor.lane == lane:
+                return corridor.track
         return 0
 
     def _flow(self, flow_id: str) -> Flow:
@@ -878,7 +906,8 @@ class _Layout:
 
     def _route_edges(self) -> None:
         obstacles = self._obstacles()
-        for flow in self.model.flows:
+        loops_first = sorted(self.model.flows, key=lambda f: f.id not in self.back_edges)
+        for flow in loops_first:
             candidates = self._candidate_routes(flow)
             self.routes[flow.id] = min(
                 candidates, key=lambda route: self._route_cost(flow, route, obstacles, candidates.index(route))
@@ -924,6 +953,8 @@ class _Layout:
             corridor = self.corridors[flow.id]
             channels.append(self.track_y[(corridor.lane, corridor.track)])
         channels += [source_box.center_y, target_box.center_y]
+        if self.nodes[target].is_container:
+            channels.append(self._container_port_y(target))
         if self.nodes[source].attached_to:
             channels.append(source_box.bottom + 12)
         routes = []
@@ -949,6 +980,13 @@ class _Layout:
             return self.bounds[node_id].x - CONTAINER_OUTER_GAP // 2
         return self.column_left[self.column[node_id]] + COLUMN_GAP // 4
 
+    def _container_port_y(self, container: str) -> float:
+        """Where flows enter a subprocess box: level with its first start event, else near its top."""
+        for child in self.nodes[container].children:
+            if self.nodes[child].tag == "startEvent":
+                return self.bounds[child].center_y
+        return self.bounds[container].y + CONTAINER_TOP_PAD
+
     def _exit_stubs(self, node_id: str, channel: float) -> list[list[Point]]:
         """Ways out of the source that end on the horizontal line y = channel."""
         box = self.bounds[node_id]
@@ -966,14 +1004,20 @@ class _Layout:
                 return [down]
             below = box.bottom + 12
             return [[(box.center_x, box.bottom), (box.center_x, below), (gap, below), (gap, channel)]]
+        if node.is_container:
+            return [right]
         return [stub for stub in (right, down, up) if stub]
 
     def _entry_stubs(self, node_id: str, channel: float) -> list[list[Point]]:
         """Ways into the target that start on the horizontal line y = channel."""
         box = self.bounds[node_id]
         gap = self._gap_left_of(node_id)
+        if self.nodes[node_id].is_container:
+            stubs = [[(box.x, channel)]] if box.y + 10 < channel < box.bottom - 10 else []
+            port = self._container_port_y(node_id)
+            return stubs + [[(gap, channel), (gap, port), (box.x, port)]]
         stubs = []
-        if channel == box.center_y or self.nodes[node_id].is_container and box.y + 10 < channel < box.bottom - 10:
+        if channel == box.center_y:
             stubs.append([(box.x, channel)])
         stubs.append([(gap, channel), (gap, box.center_y), (box.x, box.center_y)])
         if channel > box.bottom:
@@ -983,10 +1027,20 @@ class _Layout:
         return stubs
 
     def _association_route(self, association: Association) -> list[Point] | None:
-        source, target = self.bounds.get(association.source), self.bounds.get(association.target)
+        source, target = self._association_end(association.source), self._association_end(association.target)
         if source is None or target is None:
             return None
         return _straight_connection(source, target)
+
+    def _association_end(self, element_id: str) -> Bounds | None:
+        """A shape, or for a sequence flow the middle of its longest segment as a point-sized box."""
+        if element_id in self.bounds:
+            return self.bounds[element_id]
+        route = self.routes.get(element_id)
+        if not route:
+            return None
+        (x0, y0), (x1, y1) = max(zip(route, route[1:]), key=lambda s: abs(s[0][0] - s[1][0]) + abs(s[0][1] - s[1][1]))
+        return Bounds((x0 + x1) // 2, (y0 + y1) // 2, 0, 0)
 
     # ----------------------------------------------------------- phase 5: labels
 
@@ -1159,10 +1213,11 @@ def _add_edge(plane: etree._Element, element_id: str, points: list[Point], label
         _add_bounds(etree.SubElement(edge, _di("BPMNLabel")), label)
 
 
-def _build_diagram(drawing: _Drawing, model: Model, collaboration_id: str, participant_id: str,
-                   taken_ids: set[str]) -> etree._Element:
+def _build_diagram(root: etree._Element, drawing: _Drawing, model: Model, collaboration_id: str,
+                   participant_id: str, taken_ids: set[str]) -> etree._Element:
+    """Append the BPMNDiagram to the root (so it picks up the root's prefixes) and return it."""
     diagram_id = _unique_id("BPMNDiagram_1", taken_ids)
-    diagram = etree.Element(_di("BPMNDiagram"), {"id": diagram_id})
+    diagram = etree.SubElement(root, _di("BPMNDiagram"), {"id": diagram_id})
     plane = etree.SubElement(diagram, _di("BPMNPlane"), {"id": _unique_id("BPMNPlane_1", taken_ids),
                                                          "bpmnElement": collaboration_id})
     _add_shape(plane, participant_id, drawing.pool, {"isHorizontal": "true"})
@@ -1269,21 +1324,22 @@ def _declare_di_namespaces(root: etree._Element) -> None:
     declared = set(root.nsmap.values())
     missing = {prefix: uri for prefix, uri in _DI_PREFIXES.items() if uri not in declared and prefix not in root.nsmap}
     if missing:
-        used_prefixes = sorted({p for el in root.iter() if isinstance(el.tag, str) for p in el.nsmap if p})
-        etree.cleanup_namespaces(root, top_nsmap=missing, keep_ns_prefixes=used_prefixes)
+        # cleanup_namespaces is the one lxml call that adds declarations to an existing element; keeping
+        # every prefix stops it from dropping declarations the file had (even unused ones).
+        kept = sorted({p for el in root.iter() if isinstance(el.tag, str) for p in el.nsmap if p} | set(missing))
+        etree.cleanup_namespaces(root, top_nsmap=missing, keep_ns_prefixes=kept)
 
 
-def _append_diagram(root: etree._Element, diagram: etree._Element) -> None:
+def _indent_diagram(root: etree._Element, diagram: etree._Element) -> None:
+    """Pretty-print the new diagram and put it on its own line after the root's last element."""
     first_indent, unit = _indent_unit(root)
     etree.indent(diagram, space=unit, level=1)
-    # etree.indent() assumes newline-only line breaks; the file's own style is kept for the diagram's start.
-    last = root[-1] if len(root) else None
-    if last is not None:
-        diagram.tail = last.tail if last.tail and not last.tail.strip() else "\n"
-        last.tail = first_indent
+    previous = diagram.getprevious()
+    if previous is not None:
+        diagram.tail = previous.tail if previous.tail and not previous.tail.strip() else "\n"
+        previous.tail = first_indent
     else:
         root.text, diagram.tail = first_indent, "\n"
-    root.append(diagram)
 
 
 def layout_bpmn(xml: bytes) -> bytes:
@@ -1300,7 +1356,8 @@ def layout_bpmn(xml: bytes) -> bytes:
     collaboration_id, participant_id = _ensure_participant(root, process, taken_ids)
     drawing = _Layout(model).run()
     _declare_di_namespaces(root)
-    _append_diagram(root, _build_diagram(drawing, model, collaboration_id, participant_id, taken_ids))
+    diagram = _build_diagram(root, drawing, model, collaboration_id, participant_id, taken_ids)
+    _indent_diagram(root, diagram)
     return _serialize(tree, had_declaration=xml.lstrip().startswith(b"<?xml"))
 
 
