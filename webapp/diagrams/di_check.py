@@ -368,7 +368,9 @@ def _check_nodes_in_lanes(doc: _Document) -> list[DiProblem]:
     listed_in = {}
     for lane_id, refs in doc.lanes:
         for ref in refs:
-            if ref in listed_in:
+            if ref not in doc.nodes:
+                problems.append(DiProblem(lane_id, f"lane lists {ref}, which is not a flow node of the process"))
+            elif ref in listed_in:
                 problems.append(DiProblem(ref, f"is listed in lanes {listed_in[ref]} and {lane_id}"))
             listed_in.setdefault(ref, lane_id)
     pools = [doc.shapes[pid].bounds for pid, ref in doc.participants if ref and pid in doc.shapes]

@@ -1320,7 +1320,8 @@ def _ensure_participant(root: etree._Element, process: etree._Element, taken_ids
     return collaboration.get("id"), participant.attrib["id"]
 
 
-def _declare_di_namespaces(root: etree._Element) -> None:
+def _declare_di_namespaces(root: etree._Element) -> dict[str, str]:
+    """Declare bpmndi/dc/di on the root where missing; returns what was added."""
     declared = set(root.nsmap.values())
     missing = {prefix: uri for prefix, uri in _DI_PREFIXES.items() if uri not in declared and prefix not in root.nsmap}
     if missing:
@@ -1328,6 +1329,7 @@ def _declare_di_namespaces(root: etree._Element) -> None:
         # every prefix stops it from dropping declarations the file had (even unused ones).
         kept = sorted({p for el in root.iter() if isinstance(el.tag, str) for p in el.nsmap if p} | set(missing))
         etree.cleanup_namespaces(root, top_nsmap=missing, keep_ns_prefixes=kept)
+    return missing
 
 
 def _indent_diagram(root: etree._Element, diagram: etree._Element) -> None:
@@ -1353,18 +1355,146 @@ def layout_bpmn(xml: bytes) -> bytes:
     process = _find_process(root)
     model = read_model(process)
     taken_ids = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    collaborations_before = len(root.findall(bpmn_tag("collaboration")))
+    participants_before = len(root.findall(f"{bpmn_tag('collaboration')}/{bpmn_tag('participant')}"))
     collaboration_id, participant_id = _ensure_participant(root, process, taken_ids)
     drawing = _Layout(model).run()
-    _declare_di_namespaces(root)
+    added_namespaces = _declare_di_namespaces(root)
     diagram = _build_diagram(root, drawing, model, collaboration_id, participant_id, taken_ids)
     _indent_diagram(root, diagram)
-    return _serialize(tree, had_declaration=xml.lstrip().startswith(b"<?xml"))
+    rewritten = _serialize(tree, had_declaration=xml.lstrip().startswith(b"<?xml"))
+    added_collaboration = root.find(bpmn_tag("collaboration")) \
+        if len(root.findall(bpmn_tag("collaboration"))) > collaborations_before else None
+    only_new_collaboration = participants_before == len(
+        root.findall(f"{bpmn_tag('collaboration')}/{bpmn_tag('participant')}")) - (1 if added_collaboration is not None else 0)
+    if not only_new_collaboration:
+        return rewritten  # a participant was added to an existing collaboration: no splice for that
+    return _splice_into_original(xml, root, diagram, added_collaboration, added_namespaces) or rewritten
 
 
 def _serialize(tree: etree._ElementTree, had_declaration: bool) -> bytes:
     body = etree.tostring(tree, encoding="UTF-8", xml_declaration=False)
     declaration = b'<?xml version="1.0" encoding="UTF-8"?>\n' if had_declaration else b""
     return declaration + body.rstrip(b"\n") + b"\n"
+
+
+# --------------------------------------------------------------------------- keeping the original bytes
+
+def _splice_into_original(original: bytes, root: etree._Element, diagram: etree._Element,
+                          added_collaboration: etree._Element | None, added_namespaces: dict[str, str]) -> bytes | None:
+    """The original text with only the DI (and an added collaboration) replaced, or None if that fails.
+
+    Serialising the parsed tree would also rewrite untouched markup (``<a />`` becomes ``<a/>``,
+    quotes and character references change), and reviewers diff these files. The splice is checked
+    against the tree: if the two are not canonically equal, the caller uses the tree instead.
+    """
+    try:
+        text = original.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if _declared_encoding(text) not in ("utf-8", "utf8", None):
+        return None
+    root_name = _qualified_name(root)
+    text = _cut_old_diagrams(text, root)
+    if added_collaboration is not None:
+        text = _insert_before_tag(text, _qualified_name(added_collaboration.getnext()),
+                                  _fragment(added_collaboration))
+    if added_namespaces:
+        declarations = "".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in added_namespaces.items())
+        text = _add_to_start_tag(text, root_name, declarations)
+    closing = text.rfind(f"</{root_name}")
+    if closing < 0:
+        return None
+    end_of_content = len(text[:closing].rstrip())
+    first_indent, _ = _indent_unit(root)
+    text = text[:end_of_content] + first_indent + _fragment(diagram) + text[end_of_content:]
+    spliced = text.encode("utf-8")
+    expected = etree.tostring(root.getroottree(), encoding="UTF-8")
+    try:
+        same = _canonical(spliced) == _canonical(expected)
+    except etree.XMLSyntaxError:
+        same = False
+    return spliced if same else None
+
+
+def _declared_encoding(text: str) -> str | None:
+    if not text.startswith("<?xml"):
+        return None
+    declaration = text[: text.find("?>")]
+    for quote in ('"', "'"):
+        marker = f"encoding={quote}"
+        if marker in declaration:
+            start = declaration.index(marker) + len(marker)
+            return declaration[start: declaration.index(quote, start)].lower()
+    return None
+
+
+def _qualified_name(element: etree._Element) -> str:
+    qname = etree.QName(element)
+    prefix = element.prefix
+    return f"{prefix}:{qname.localname}" if prefix else qname.localname
+
+
+def _fragment(element: etree._Element) -> str:
+    """An element's markup without the namespace declarations lxml repeats on a lone element."""
+    markup = etree.tostring(element, encoding="unicode", with_tail=False)
+    start_tag_end = markup.index(">")
+    start_tag = markup[:start_tag_end]
+    for prefix in list(element.nsmap):
+        uri = element.nsmap[prefix]
+        attribute = f' xmlns:{prefix}="{uri}"' if prefix else f' xmlns="{uri}"'
+        start_tag = start_tag.replace(attribute, "")
+    return start_tag + markup[start_tag_end:]
+
+
+def _cut_old_diagrams(text: str, root: etree._Element) -> str:
+    """Remove every BPMNDiagram element with the whitespace in front of it."""
+    for prefix, uri in root.nsmap.items():
+        if uri != BPMNDI_NS:
+            continue
+        name = f"{prefix}:BPMNDiagram" if prefix else "BPMNDiagram"
+        while (start := text.find(f"<{name}")) >= 0:
+            close = text.find(f"</{name}", start)
+            self_closing = text.find("/>", start)
+            first_gt = text.find(">", start)
+            if 0 <= self_closing < first_gt:
+                end = self_closing + 2
+            elif close >= 0:
+                end = text.index(">", close) + 1
+            else:
+                break
+            start = len(text[:start].rstrip())
+            text = text[:start] + text[end:]
+    return text
+
+
+def _insert_before_tag(text: str, tag_name: str, fragment: str) -> str:
+    """Insert the fragment before the element, repeating the whitespace that precedes it."""
+    position = text.find(f"<{tag_name}")
+    if position < 0:
+        return text
+    whitespace_start = len(text[:position].rstrip())
+    whitespace = text[whitespace_start:position]
+    return text[:position] + fragment + whitespace + text[position:]
+
+
+def _add_to_start_tag(text: str, element_name: str, attributes: str) -> str:
+    position = text.find(f"<{element_name}")
+    quote = None
+    for index in range(position, len(text)):
+        char = text[index]
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == ">":
+            end = index - 1 if text[index - 1] == "/" else index
+            return text[:end] + attributes + text[end:]
+    return text
+
+
+def _canonical(xml: bytes) -> bytes:
+    return etree.tostring(etree.fromstring(xml, safe_parser()), method="c14n")
 
 
 # --------------------------------------------------------------------------- command line
