@@ -69,6 +69,7 @@ CONTAINER_BOTTOM_PAD = 20
 BAND_OFFSET = 18           # from the lowest track to the first loop band
 BAND_SPACING = 12          # between two loop bands
 CORRIDOR_HALF_HEIGHT = 6
+ROUTE_CLEARANCE = 3        # how close an edge may pass a shape it does not connect
 LABEL_GAP = 4
 MIN_LANE_HEIGHT = 120
 
@@ -352,6 +353,25 @@ def _find_back_edges(members: list[str], edges: list[tuple[str, str, str]]) -> s
     return back
 
 
+def _connected_components(members: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
+    """Component number per member, ignoring edge direction."""
+    neighbours = defaultdict(list)
+    for source, target in edges:
+        neighbours[source].append(target)
+        neighbours[target].append(source)
+    component: dict[str, int] = {}
+    for number, member in enumerate(members):
+        if member in component:
+            continue
+        stack = [member]
+        while stack:
+            node = stack.pop()
+            if node not in component:
+                component[node] = number
+                stack.extend(neighbours[node])
+    return component
+
+
 def _longest_path_ranks(
     members: list[str], forward: list[tuple[str, str]], width: dict[str, int], min_rank: dict[str, int],
 ) -> dict[str, int]:
@@ -468,13 +488,14 @@ class _Layout:
         back = _find_back_edges(members, edges)
         self.back_edges |= back
         forward = [(source, target) for source, target, flow_id in edges if flow_id not in back]
+        component = _connected_components(members, [(source, target) for source, target, _ in edges])
         min_rank: dict[str, int] = {}
         for _ in range(4 * len(members) ** 2 + 1):  # every round raises a minimum rank, so this ends
             rank = _longest_path_ranks(members, forward, self.span, min_rank)
             clash = self._first_column_clash(members, rank)
             if clash is not None:
-                pushed, blocker = clash
-                min_rank[pushed] = rank[blocker] + self.span[blocker]
+                for node, new_rank in self._resolve_clash(*clash, rank, component, forward).items():
+                    min_rank[node] = max(min_rank.get(node, 0), new_rank)
                 continue
             pulls = self._lead_in_pulls(members, forward, rank)
             if not pulls:
@@ -508,7 +529,7 @@ class _Layout:
         return pulls
 
     def _first_column_clash(self, members: list[str], rank: dict[str, int]) -> tuple[str, str] | None:
-        """Two siblings sharing columns and lanes where one is a subprocess box."""
+        """Two siblings sharing columns and lanes where at least one is a subprocess box."""
         for a, b in combinations(members, 2):
             if not (self.nodes[a].is_container or self.nodes[b].is_container):
                 continue
@@ -516,9 +537,29 @@ class _Layout:
             if a_top > b_bottom or b_top > a_bottom:
                 continue
             if rank[a] < rank[b] + self.span[b] and rank[b] < rank[a] + self.span[a]:
-                later_b = (rank[b], not self.nodes[b].is_container) >= (rank[a], not self.nodes[a].is_container)
-                return (b, a) if later_b else (a, b)
+                return a, b
         return None
+
+    def _resolve_clash(self, a: str, b: str, rank: dict[str, int], component: dict[str, int],
+                       forward: list[tuple[str, str]]) -> dict[str, int]:
+        """Which nodes move right, and to which rank, so that a box and its sibling stop sharing columns.
+
+        A separate route (another start event) moves past the box as a whole; otherwise the sibling
+        that starts later moves. On a tie a plain node goes first: it is typically a short branch
+        (an end event, say) whose flow would otherwise have to cross the box.
+        """
+        if component[a] != component[b]:
+            main_component = component[self.model.members(self.nodes[a].container)[0]]
+            moving, staying = (b, a) if component[a] == main_component else (a, b)
+            targets = {t for _, t in forward}
+            sources = [n for n, c in component.items() if c == component[moving] and n not in targets]
+            return dict.fromkeys(sources, rank[staying] + self.span[staying])
+        def order(node: str) -> tuple:
+            return rank[node], self.nodes[node].is_container is False, self.nodes[node].order
+        first, later = (a, b) if order(a) <= order(b) else (b, a)
+        if rank[a] == rank[b] and self.nodes[first].is_container != self.nodes[later].is_container:
+            first, later = (a, b) if not self.nodes[a].is_container else (b, a)
+        return {later: rank[first] + self.span[first]}
 
     def _assign_columns(self, container: str | None, first_column: int) -> None:
         for member in self.model.members(container):
@@ -919,9 +960,12 @@ class _Layout:
 
     def _route_cost(self, flow: Flow, route: list[Point], obstacles, preference: int) -> tuple:
         enclosing = set(self.model.ancestors(flow.source))
+        ends = {flow.source, flow.target}
+        # Stricter than check_di: keep clear of other shapes instead of grazing their outline.
         crossings = sum(
             1 for element_id, box in obstacles
-            if element_id not in enclosing and polyline_crosses(route, box)
+            if element_id not in enclosing
+            and polyline_crosses(route, box, margin=2 if element_id in ends else -ROUTE_CLEARANCE)
         )
         if flow.container is not None and not all(self.bounds[flow.container].shrunk(4).contains(Bounds(x, y, 0, 0), 0)
                                                   for x, y in route):
@@ -970,8 +1014,8 @@ class _Layout:
 
     def _gap_right_of(self, node_id: str) -> int:
         anchor = self.model.anchor(node_id)
-        if self.nodes[anchor].is_container:
-            return self.bounds[anchor].right + CONTAINER_OUTER_GAP // 2
+        if self.nodes[anchor].is_container:  # beyond boundary events on the right edge and their labels
+            return self.bounds[anchor].right + self._right_overhang(anchor) + CONTAINER_OUTER_GAP // 2
         column = self.column[anchor]
         return self.column_left[column] + self.column_width[column] - COLUMN_GAP // 4
 
@@ -987,13 +1031,25 @@ class _Layout:
                 return self.bounds[child].center_y
         return self.bounds[container].y + CONTAINER_TOP_PAD
 
+    def _container_exit_ys(self, container: str, channel: float) -> list[float]:
+        """Heights at which a flow may leave a subprocess box: straight on, level with an inner end event, mid-box."""
+        box = self.bounds[container]
+        inside = [y for y in (channel,) if box.y + 10 < y < box.bottom - 10]
+        ends = [self.bounds[c].center_y for c in self.nodes[container].children if self.nodes[c].tag == "endEvent"]
+        return list(dict.fromkeys(inside + ends + [box.center_y]))
+
     def _exit_stubs(self, node_id: str, channel: float) -> list[list[Point]]:
         """Ways out of the source that end on the horizontal line y = channel."""
         box = self.bounds[node_id]
         node = self.nodes[node_id]
         gap = self._gap_right_of(node_id)
-        right_y = channel if node.is_container and box.y + 10 < channel < box.bottom - 10 else box.center_y
-        right = [(box.right, right_y)] if right_y == channel else [(box.right, box.center_y), (gap, box.center_y), (gap, channel)]
+        if node.is_container:
+            return [
+                [(box.right, y)] if y == channel else [(box.right, y), (gap, y), (gap, channel)]
+                for y in self._container_exit_ys(node_id, channel)
+            ]
+        right = [(box.right, box.center_y)] if box.center_y == channel else \
+            [(box.right, box.center_y), (gap, box.center_y), (gap, channel)]
         down = [(box.center_x, box.bottom), (box.center_x, channel)] if channel > box.bottom else None
         up = [(box.center_x, box.y), (box.center_x, channel)] if channel < box.y else None
         if node.attached_to:
@@ -1004,8 +1060,6 @@ class _Layout:
                 return [down]
             below = box.bottom + 12
             return [[(box.center_x, box.bottom), (box.center_x, below), (gap, below), (gap, channel)]]
-        if node.is_container:
-            return [right]
         return [stub for stub in (right, down, up) if stub]
 
     def _entry_stubs(self, node_id: str, channel: float) -> list[list[Point]]:
@@ -1100,9 +1154,9 @@ class _Layout:
 # --------------------------------------------------------------------------- route helpers
 
 def _simplify(points: list[Point]) -> list[Point]:
-    """Drop repeated points and the middle one of three on a line."""
+    """Round to whole pixels (as written to the file), drop repeated points and the middle one of three on a line."""
     result: list[Point] = []
-    for point in points:
+    for point in [(round(x), round(y)) for x, y in points]:
         if result and result[-1] == point:
             continue
         if len(result) >= 2:
@@ -1161,18 +1215,17 @@ def _straight_connection(source: Bounds, target: Bounds) -> list[Point]:
 
 
 def _flow_label_spots(route: list[Point], size: tuple[int, int]) -> list[Bounds]:
-    """Beside the first segment (near the gateway that decides), else beside the last or longest."""
+    """Beside the first segment (next to the gateway that decides), then beside the other segments."""
     width, height = size
     segments = list(zip(route, route[1:]))
-    longest = max(segments, key=lambda s: abs(s[0][0] - s[1][0]) + abs(s[0][1] - s[1][1]))
     spots = []
-    for (x0, y0), (x1, y1) in (segments[0], segments[-1], longest):
-        if y0 == y1:  # horizontal: above, then below, near the start of the segment
-            x = x0 + 8 if x1 >= x0 else x0 - 8 - width
-            spots += [Bounds(x, y0 - height - 2, width, height), Bounds(x, y0 + 3, width, height)]
-        else:  # vertical: right, then left, near the start of the segment
-            y = y0 + 6 if y1 >= y0 else y0 - 6 - height
-            spots += [Bounds(x0 + 5, y, width, height), Bounds(x0 - 5 - width, y, width, height)]
+    for (x0, y0), (x1, y1) in segments[:1] + segments[-1:] + segments[1:-1]:
+        if y0 == y1:  # horizontal: above, then below; near its start, then near its end
+            for x in ((x0 + 8, x1 - 8 - width) if x1 >= x0 else (x0 - 8 - width, x1 + 8)):
+                spots += [Bounds(x, y0 - height - 2, width, height), Bounds(x, y0 + 3, width, height)]
+        else:  # vertical: right, then left; near its start, then near its end
+            for y in ((y0 + 6, y1 - 6 - height) if y1 >= y0 else (y0 - 6 - height, y1 + 6)):
+                spots += [Bounds(x0 + 5, y, width, height), Bounds(x0 - 5 - width, y, width, height)]
     return spots
 
 
