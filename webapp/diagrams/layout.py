@@ -948,11 +948,16 @@ class _Layout:
     def _route_edges(self) -> None:
         obstacles = self._obstacles()
         loops_first = sorted(self.model.flows, key=lambda f: f.id not in self.back_edges)
-        for flow in loops_first:
-            candidates = self._candidate_routes(flow)
-            self.routes[flow.id] = min(
-                candidates, key=lambda route: self._route_cost(flow, route, obstacles, candidates.index(route))
-            )
+        candidates = {flow.id: self._candidate_routes(flow) for flow in loops_first}
+        # The second pass reroutes every flow knowing all the others, so a flow routed early does not
+        # keep a port that a later one needed more.
+        for _ in range(2):
+            for flow in loops_first:
+                self.routes.pop(flow.id, None)
+                options = candidates[flow.id]
+                self.routes[flow.id] = min(
+                    options, key=lambda route: self._route_cost(flow, route, obstacles, options.index(route))
+                )
         for association in self.model.associations:
             route = self._association_route(association)
             if route:
