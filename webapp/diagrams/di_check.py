@@ -455,6 +455,8 @@ def _check_edge_ends(doc: _Document, edge: _Edge, source: str, target: str,
                      orthogonal: bool = True) -> list[DiProblem]:
     if len(edge.waypoints) < 2:
         return [DiProblem(edge.element_id, "edge has fewer than two waypoints")]
+    if len(set(edge.waypoints)) == 1:
+        return [DiProblem(edge.element_id, "edge has zero length")]
     problems = []
     for end_name, element_id, point in (("start", source, edge.waypoints[0]), ("end", target, edge.waypoints[-1])):
         shape = doc.shapes.get(element_id)

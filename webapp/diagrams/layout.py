@@ -732,7 +732,7 @@ class _Layout:
 
     def _column_widths(self) -> list[int]:
         total = max([self._last_column(n) + 1 for n in self.column]
-                    + [column + 1 for _, column in self.annotation_cell.values()])
+                    + [column + 1 for _, column in self.annotation_cell.values()], default=1)
         widest = [EVENT_SIZE] * total
         for leaf in self._leaves():
             widest[self.column[leaf]] = max(widest[self.column[leaf]], self.nodes[leaf].width)
@@ -1164,18 +1164,25 @@ def _simplify(points: list[Point]) -> list[Point]:
     for point in [(round(x), round(y)) for x, y in points]:
         if result and result[-1] == point:
             continue
-        if len(result) >= 2:
-            (ax, ay), (bx, by) = result[-2], result[-1]
-            if (ax == bx == point[0]) or (ay == by == point[1]):
-                result[-1] = point
-                continue
+        if len(result) >= 2 and _between(result[-2], result[-1], point):
+            result[-1] = point
+            continue
         result.append(point)
     return result
 
 
+def _between(a: Point, middle: Point, b: Point) -> bool:
+    """Is `middle` on the straight line from a to b? (A turn back is kept, so it can be rejected.)"""
+    if a[0] == middle[0] == b[0]:
+        return min(a[1], b[1]) <= middle[1] <= max(a[1], b[1])
+    if a[1] == middle[1] == b[1]:
+        return min(a[0], b[0]) <= middle[0] <= max(a[0], b[0])
+    return False
+
+
 def _leaves_and_enters_cleanly(route: list[Point], source: Bounds, target: Bounds) -> bool:
     """No segment doubles back on itself; the route leaves the source and enters the target from outside."""
-    if len(route) < 2:
+    if len(route) < 2 or any(a == b for a, b in zip(route, route[1:])):
         return False
     for a, b, c in zip(route, route[1:], route[2:]):
         if (a[0] == b[0] == c[0] and (b[1] - a[1]) * (c[1] - b[1]) < 0) or \
