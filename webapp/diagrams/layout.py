@@ -433,6 +433,7 @@ class _Layout:
         self.bounds: dict[str, Bounds] = {}
         self.routes: dict[str, list[Point]] = {}
         self.labels: dict[str, Bounds] = {}
+        self.placed_labels: list[Bounds] = []
         self.lane_count = max(1, len(model.lanes))
 
     def run(self) -> _Drawing:
@@ -554,11 +555,10 @@ class _Layout:
             targets = {t for _, t in forward}
             sources = [n for n, c in component.items() if c == component[moving] and n not in targets]
             return dict.fromkeys(sources, rank[staying] + self.span[staying])
-        def order(node: str) -> tuple:
-            return rank[node], self.nodes[node].is_container is False, self.nodes[node].order
-        first, later = (a, b) if order(a) <= order(b) else (b, a)
-        if rank[a] == rank[b] and self.nodes[first].is_container != self.nodes[later].is_container:
-            first, later = (a, b) if not self.nodes[a].is_container else (b, a)
+        def start_order(node: str) -> tuple:
+            return rank[node], self.nodes[node].is_container, self.nodes[node].order
+
+        first, later = sorted((a, b), key=start_order)
         return {later: rank[first] + self.span[first]}
 
     def _assign_columns(self, container: str | None, first_column: int) -> None:
@@ -818,7 +818,11 @@ class _Layout:
         """Space under a shape for its own label or its boundary events and theirs."""
         if node.kind in ("event", "gateway") and node.name:
             return LABEL_GAP + external_label_size(node.name)[1]
-        boundaries = self._bottom_boundaries(node.id)
+        return self._boundary_overhang(node.id)
+
+    def _boundary_overhang(self, host: str) -> int:
+        """Height under a host taken by the boundary events on its bottom edge and their labels."""
+        boundaries = self._bottom_boundaries(host)
         if not boundaries:
             return 0
         labels = [external_label_size(self.nodes[b].name)[1] for b in boundaries if self.nodes[b].name]
@@ -873,13 +877,6 @@ class _Layout:
             self.box_bottom[container] = max([content_end] + inner) + CONTAINER_BOTTOM_PAD
             extent[container] = self.box_bottom[container] + self._boundary_overhang(container)
         return max([content_end] + list(extent.values()))
-
-    def _boundary_overhang(self, container: str) -> int:
-        boundaries = self._bottom_boundaries(container)
-        if not boundaries:
-            return 0
-        labels = [external_label_size(self.nodes[b].name)[1] for b in boundaries if self.nodes[b].name]
-        return max([EVENT_SIZE // 2] + [LABEL_GAP + h for h in labels]) + LABEL_GAP
 
     def _lane_name_height(self, lane: int) -> int:
         """Tall enough for bpmn-js to write the lane name in at most two lines."""
@@ -942,11 +939,8 @@ class _Layout:
 
     # ----------------------------------------------------------- phase 4: edges
 
-    def _obstacles(self) -> list[tuple[str, Bounds]]:
-        return [(element_id, box) for element_id, box in self.bounds.items()]
-
     def _route_edges(self) -> None:
-        obstacles = self._obstacles()
+        obstacles = list(self.bounds.items())
         loops_first = sorted(self.model.flows, key=lambda f: f.id not in self.back_edges)
         candidates = {flow.id: self._candidate_routes(flow) for flow in loops_first}
         # The second pass reroutes every flow knowing all the others, so a flow routed early does not
@@ -972,13 +966,18 @@ class _Layout:
             if element_id not in enclosing
             and polyline_crosses(route, box, margin=2 if element_id in ends else -ROUTE_CLEARANCE)
         )
-        if flow.container is not None and not all(self.bounds[flow.container].shrunk(4).contains(Bounds(x, y, 0, 0), 0)
-                                                  for x, y in route):
+        if not self._stays_inside_container(flow, route):
             crossings += 1
         overlaps = self._shared_segments(flow, route)
         bends = len(route) - 2
         length = sum(abs(a[0] - b[0]) + abs(a[1] - b[1]) for a, b in zip(route, route[1:]))
         return crossings, overlaps, bends, length, preference
+
+    def _stays_inside_container(self, flow: Flow, route: list[Point]) -> bool:
+        if flow.container is None:
+            return True
+        inner = self.bounds[flow.container].shrunk(4)
+        return all(inner.contains(Bounds(x, y, 0, 0), tolerance=0) for x, y in route)
 
     def _shared_segments(self, flow: Flow, route: list[Point]) -> int:
         """Segments lying on top of an already routed flow, unless both flows join into one target."""
@@ -1013,7 +1012,7 @@ class _Layout:
                     route = _simplify(head + tail)
                     if _leaves_and_enters_cleanly(route, source_box, target_box) and route not in routes:
                         routes.append(route)
-        if not routes:  # cannot happen with the stubs above, but never leave a flow undrawn
+        if not routes:  # the right/left stubs always give one; this only guards against a future change
             routes.append([(source_box.right, source_box.center_y), (target_box.x, target_box.center_y)])
         return routes
 
@@ -1043,6 +1042,9 @@ class _Layout:
         ends = [self.bounds[c].center_y for c in self.nodes[container].children if self.nodes[c].tag == "endEvent"]
         return list(dict.fromkeys(inside + ends + [box.center_y]))
 
+    def _on_right_edge(self, boundary: str) -> bool:
+        return self.bounds[boundary].center_x >= self.bounds[self.nodes[boundary].attached_to].right - 1
+
     def _exit_stubs(self, node_id: str, channel: float) -> list[list[Point]]:
         """Ways out of the source that end on the horizontal line y = channel."""
         box = self.bounds[node_id]
@@ -1058,8 +1060,7 @@ class _Layout:
         down = [(box.center_x, box.bottom), (box.center_x, channel)] if channel > box.bottom else None
         up = [(box.center_x, box.y), (box.center_x, channel)] if channel < box.y else None
         if node.attached_to:
-            host = self.bounds[node.attached_to]
-            if box.center_x >= host.right - 1:  # on the right edge of its host
+            if self._on_right_edge(node_id):
                 return [right]
             if down:
                 return [down]
@@ -1104,7 +1105,6 @@ class _Layout:
     # ----------------------------------------------------------- phase 5: labels
 
     def _place_labels(self) -> None:
-        self._placed: list[Bounds] = []
         for node in self.nodes.values():
             if node.name and node.kind in ("event", "gateway"):
                 size = external_label_size(node.name)
@@ -1132,7 +1132,7 @@ class _Layout:
         width, height = size
         box = self.bounds[node_id]
         host = self.bounds[self.nodes[node_id].attached_to]
-        if box.center_x >= host.right - 1:  # right edge: write it beside the event, outside the host
+        if self._on_right_edge(node_id):  # write it beside the event, outside the host
             return [Bounds(box.right + 2, box.bottom, width, height), Bounds(box.right + 2, box.y - height, width, height)]
         under_host = host.bottom + LABEL_GAP
         return [
@@ -1146,14 +1146,14 @@ class _Layout:
             index, spot = index_and_spot
             covered = sum(1 for element_id, box in self.bounds.items()
                           if element_id not in allowed and spot.overlaps(box, tolerance=0))
-            covered += sum(1 for placed in self._placed if spot.overlaps(placed, tolerance=0))
+            covered += sum(1 for placed in self.placed_labels if spot.overlaps(placed, tolerance=0))
             crossed = sum(1 for route in self.routes.values() if polyline_crosses(route, spot, margin=0))
             return covered, crossed, index
 
         spots = [_rounded(spot) for spot in spots]
         _, best = min(enumerate(spots), key=cost)
         self.labels[owner] = best
-        self._placed.append(best)
+        self.placed_labels.append(best)
 
 
 # --------------------------------------------------------------------------- route helpers
