@@ -130,6 +130,18 @@ def test_collaboration_is_added_when_missing():
     assert b"<bpmndi:BPMNShape" in laid_out and b"ns0:" not in laid_out
 
 
+def test_windows_line_endings_and_default_namespace_are_kept():
+    original = (FIXTURES / "no_collaboration.bpmn").read_bytes()
+    crlf = layout_bpmn(original.replace(b"\n", b"\r\n"))
+    assert b"\n" not in crlf.replace(b"\r\n", b"")
+    unprefixed = original.replace(b"bpmn:", b"").replace(b"xmlns:bpmn=", b"xmlns=")
+    laid_out = layout_bpmn(unprefixed)
+    assert check_di(laid_out) == []
+    assert _without_added_namespaces(_without_diagram(laid_out)).replace(
+        b'\n  <collaboration id="Collaboration_Process_horizon">\n    <participant id="Participant_Process_horizon" '
+        b'name="Kindcentrum De Horizon" processRef="Process_horizon"/>\n  </collaboration>', b"") == unprefixed
+
+
 def test_existing_diagram_is_replaced_not_added_to():
     original = (FIXTURES / "flat_three_lanes.bpmn").read_bytes()
     assert b'x="10" y="10"' in original

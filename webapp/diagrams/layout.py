@@ -1460,10 +1460,11 @@ def _splice_into_original(original: bytes, root: etree._Element, diagram: etree.
     if _declared_encoding(text) not in ("utf-8", "utf8", None):
         return None
     root_name = _qualified_name(root)
+    newline = "\r\n" if "\r\n" in text else "\n"  # the parser turned CRLF into LF; put it back in what we add
     text = _cut_old_diagrams(text, root)
     if added_collaboration is not None:
         text = _insert_before_tag(text, _qualified_name(added_collaboration.getnext()),
-                                  _fragment(added_collaboration))
+                                  _fragment(added_collaboration).replace("\n", newline))
     if added_namespaces:
         declarations = "".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in added_namespaces.items())
         text = _add_to_start_tag(text, root_name, declarations)
@@ -1472,7 +1473,8 @@ def _splice_into_original(original: bytes, root: etree._Element, diagram: etree.
         return None
     end_of_content = len(text[:closing].rstrip())
     first_indent, _ = _indent_unit(root)
-    text = text[:end_of_content] + first_indent + _fragment(diagram) + text[end_of_content:]
+    addition = (first_indent + _fragment(diagram)).replace("\n", newline)
+    text = text[:end_of_content] + addition + text[end_of_content:]
     spliced = text.encode("utf-8")
     expected = etree.tostring(root.getroottree(), encoding="UTF-8")
     try:
