@@ -121,15 +121,17 @@ def segment_crosses(start: Point, end: Point, box: Bounds, margin: float = 2.0) 
     """Does the segment pass through the box's interior (shrunk by `margin`)?
 
     Liang–Barsky clipping: the segment crosses when some part of it survives
-    clipping against the shrunk box.
+    clipping against the shrunk box. A negative margin grows the box instead.
     """
-    inner = box.shrunk(margin)
-    if inner.width <= 0 or inner.height <= 0:
+    left, top, right, bottom = box.x + margin, box.y + margin, box.right - margin, box.bottom - margin
+    if right <= left or bottom <= top:
         return False
     (x0, y0), (x1, y1) = start, end
+    if max(x0, x1) < left or min(x0, x1) > right or max(y0, y1) < top or min(y0, y1) > bottom:
+        return False  # cheap rejection; most segments are nowhere near most shapes
     dx, dy = x1 - x0, y1 - y0
     t_enter, t_leave = 0.0, 1.0
-    for p, q in ((-dx, x0 - inner.x), (dx, inner.right - x0), (-dy, y0 - inner.y), (dy, inner.bottom - y0)):
+    for p, q in ((-dx, x0 - left), (dx, right - x0), (-dy, y0 - top), (dy, bottom - y0)):
         if p == 0:
             if q < 0:
                 return False
