@@ -98,9 +98,10 @@ def test_every_element_gets_di(fixture_xml):
     assert participant.get("id") in shapes
 
 
-def test_edges_are_orthogonal(fixture_xml):
+def test_edges_and_associations_are_orthogonal(fixture_xml):
     laid_out = layout_bpmn(fixture_xml)
     flow_ids = {f.get("id") for f in etree.fromstring(laid_out).iterfind(".//bpmn:sequenceFlow", NS)}
+    flow_ids |= {a.get("id") for a in etree.fromstring(laid_out).iterfind(".//bpmn:association", NS)}
     for flow_id, points in _waypoints(laid_out).items():
         if flow_id in flow_ids:
             assert all(a[0] == b[0] or a[1] == b[1] for a, b in zip(points, points[1:])), flow_id

@@ -449,12 +449,11 @@ def _check_edges(doc: _Document) -> list[DiProblem]:
     for association_id, (source, target) in doc.associations.items():
         edge = doc.edges.get(association_id)
         if edge is not None:
-            problems += _check_edge_ends(doc, edge, source, target, orthogonal=False)
+            problems += _check_edge_ends(doc, edge, source, target)
     return problems
 
 
-def _check_edge_ends(doc: _Document, edge: _Edge, source: str, target: str,
-                     orthogonal: bool = True) -> list[DiProblem]:
+def _check_edge_ends(doc: _Document, edge: _Edge, source: str, target: str) -> list[DiProblem]:
     if len(edge.waypoints) < 2:
         return [DiProblem(edge.element_id, "edge has fewer than two waypoints")]
     if len(set(edge.waypoints)) == 1:
@@ -467,7 +466,7 @@ def _check_edge_ends(doc: _Document, edge: _Edge, source: str, target: str,
         if not point_on_outline(point, shape.bounds, doc.shape_kind(element_id)):
             problems.append(DiProblem(edge.element_id, f"edge does not {end_name} at the border of {element_id}"))
     diagonal = any(a[0] != b[0] and a[1] != b[1] for a, b in zip(edge.waypoints, edge.waypoints[1:]))
-    if diagonal and orthogonal:
+    if diagonal:
         problems.append(DiProblem(edge.element_id, "edge has a diagonal segment", "warning"))
     return problems
 

@@ -1087,20 +1087,37 @@ class _Layout:
         return stubs
 
     def _association_route(self, association: Association) -> list[Point] | None:
-        source, target = self._association_end(association.source), self._association_end(association.target)
-        if source is None or target is None:
+        """The first candidate line that crosses no shape, else the first candidate."""
+        source = self.bounds.get(association.source) or self._flow_points(association.source)
+        target = self.bounds.get(association.target) or self._flow_points(association.target)
+        if not source or not target:
             return None
-        return _straight_connection(source, target)
+        sources = [source] if isinstance(source, Bounds) else source
+        targets = [target] if isinstance(target, Bounds) else target
+        candidates = [route for s in sources for t in targets for route in _orthogonal_connections(s, t)]
+        ends = {association.source, association.target}
+        for route in candidates:
+            if not any(self._blocks_line(element_id, route) for element_id in self.bounds if element_id not in ends):
+                return route
+        return candidates[0]
 
-    def _association_end(self, element_id: str) -> Bounds | None:
-        """A shape, or for a sequence flow the middle of its longest segment as a point-sized box."""
-        if element_id in self.bounds:
-            return self.bounds[element_id]
-        route = self.routes.get(element_id)
+    def _blocks_line(self, element_id: str, route: list[Point]) -> bool:
+        """Does the shape stand in the way of a line? A subprocess does not for a line entirely inside it."""
+        box = self.bounds[element_id]
+        node = self.nodes.get(element_id)
+        if node is not None and node.is_container:
+            xs, ys = [x for x, _ in route], [y for _, y in route]
+            if box.contains(Bounds(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)), tolerance=0):
+                return False
+        return polyline_crosses(route, box)
+
+    def _flow_points(self, flow_id: str) -> list[Bounds]:
+        """Where an association may touch a sequence flow: the middle of each segment, longest first."""
+        route = self.routes.get(flow_id)
         if not route:
-            return None
-        (x0, y0), (x1, y1) = max(zip(route, route[1:]), key=lambda s: abs(s[0][0] - s[1][0]) + abs(s[0][1] - s[1][1]))
-        return Bounds((x0 + x1) // 2, (y0 + y1) // 2, 0, 0)
+            return []
+        segments = sorted(zip(route, route[1:]), key=lambda s: -(abs(s[0][0] - s[1][0]) + abs(s[0][1] - s[1][1])))
+        return [Bounds((a[0] + b[0]) // 2, (a[1] + b[1]) // 2, 0, 0) for a, b in segments]
 
     # ----------------------------------------------------------- phase 5: labels
 
@@ -1207,23 +1224,36 @@ def _collinear_overlap(a: Point, b: Point, c: Point, d: Point) -> bool:
     return min(low[1], high[1]) - max(low[0], high[0]) > 2
 
 
-def _straight_connection(source: Bounds, target: Bounds) -> list[Point]:
-    """A straight line between facing sides, for associations."""
+def _orthogonal_connections(source: Bounds, target: Bounds) -> list[list[Point]]:
+    """Lines for an association: straight between facing sides, else an L in either orientation.
+
+    A target of zero size is a point on a sequence flow.
+    """
     overlap_left, overlap_right = max(source.x, target.x), min(source.right, target.right)
-    if overlap_left < overlap_right:
+    if overlap_left <= overlap_right:
         x = (overlap_left + overlap_right) // 2
         if source.bottom <= target.y:
-            return [(x, source.bottom), (x, target.y)]
-        return [(x, source.y), (x, target.bottom)]
+            return [[(x, source.bottom), (x, target.y)]]
+        return [[(x, source.y), (x, target.bottom)]]
     overlap_top, overlap_bottom = max(source.y, target.y), min(source.bottom, target.bottom)
-    if overlap_top < overlap_bottom:
+    if overlap_top <= overlap_bottom:
         y = (overlap_top + overlap_bottom) // 2
         if source.right <= target.x:
-            return [(source.right, y), (target.x, y)]
-        return [(source.x, y), (target.right, y)]
-    start_x = source.right if source.right <= target.x else source.x
-    end_x = target.x if source.right <= target.x else target.right
-    return [(start_x, source.center_y), (end_x, target.center_y)]
+            return [[(source.right, y), (target.x, y)]]
+        return [[(source.x, y), (target.right, y)]]
+    to_the_right = source.right <= target.x
+    below = source.center_y < target.y
+    sideways_first = [
+        (source.right if to_the_right else source.x, source.center_y),
+        (target.center_x, source.center_y),
+        (target.center_x, target.y if below else target.bottom),
+    ]
+    vertical_first = [
+        (source.center_x, source.bottom if below else source.y),
+        (source.center_x, target.center_y),
+        (target.x if to_the_right else target.right, target.center_y),
+    ]
+    return [sideways_first, vertical_first]
 
 
 def _flow_label_spots(route: list[Point], size: tuple[int, int]) -> list[Bounds]:
