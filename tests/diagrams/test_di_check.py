@@ -125,6 +125,19 @@ def test_edge_through_a_shape_is_reported(clean):
     assert "edge runs through Task_herinnering" in _problems_for(_edit(clean, straight_through), "Flow_s1")
 
 
+def test_edge_running_through_its_own_target_is_reported(clean):
+    def enter_from_inside(root):
+        edge = root.find(".//bpmndi:BPMNEdge[@bpmnElement='Flow_start']", NS)
+        box = _box(root, "Sub_stappenplan")
+        waypoints = edge.findall("di:waypoint", NS)
+        waypoints[-1].set("x", str(box.x))
+        waypoints[0].set("y", str(box.center_y))
+        waypoints[-1].set("y", str(box.center_y))
+        waypoints[0].set("x", str(box.right + 40))  # starts right of the box, crosses it to the left border
+
+    assert "edge runs through Sub_stappenplan" in _problems_for(_edit(clean, enter_from_inside), "Flow_start")
+
+
 def test_label_covering_a_shape_is_reported(clean):
     def cover(root):
         task = _box(root, "Task_stap4")

@@ -43,6 +43,13 @@ CASES = {
         '<bpmn:boundaryEvent id="B" name="Elke week" cancelActivity="false" attachedToRef="T">'
         '<bpmn:timerEventDefinition/></bpmn:boundaryEvent>' + _flows("S>T", "T>E", "B>T", "T>T"),
         [["S", "T", "B", "E"], [], []]),
+    "process-level loops over and into a subprocess spanning every lane": _process(
+        '<bpmn:startEvent id="S"/><bpmn:task id="T" name="Voorbereiden"/><bpmn:subProcess id="A" name="Stappenplan">'
+        '<bpmn:startEvent id="AS"/><bpmn:task id="AT" name="Stap"/><bpmn:endEvent id="AE"/>'
+        + _flows("AS>AT", "AT>AE").replace('id="f', 'id="a') + '</bpmn:subProcess>'
+        '<bpmn:exclusiveGateway id="G" name="Opnieuw?"/><bpmn:exclusiveGateway id="H" name="Alles opnieuw?"/>'
+        '<bpmn:endEvent id="E"/>' + _flows("S>T", "T>A", "A>G", "G>H", "H>T", "G>A", "H>E"),
+        [["S", "T", "AS"], ["A", "AT"], ["AE", "G", "H", "E"]]),
     "single node": _process('<bpmn:startEvent id="S" name="Alleen"/>', [["S"], [], []]),
     "empty process": _process("", [[], [], []]),
 }

@@ -476,8 +476,9 @@ def _check_edge_path(doc: _Document, edge: _Edge, source: str, target: str, cont
     enclosing = set(doc.ancestors(source)) | ({container} if container else set())
     problems = []
     for other in _solid_shapes(doc):
-        if other in (source, target) or other in enclosing:
+        if other in enclosing:
             continue
+        # Its own source and target too: an edge starts and ends on their outline, never inside them.
         if polyline_crosses(edge.waypoints, doc.shapes[other].bounds):
             problems.append(DiProblem(edge.element_id, f"edge runs through {other}"))
     return problems

@@ -372,6 +372,20 @@ def _connected_components(members: list[str], edges: list[tuple[str, str]]) -> d
     return component
 
 
+def _stack_loops(loops: list[tuple[int, int, str]]) -> dict[str, int]:
+    """Level per loop (first column, last column, flow id): overlapping loops get different levels,
+    and short loops get the lowest, so that they run closest to the content."""
+    taken: list[tuple[int, int, int]] = []  # (first, last, level)
+    levels = {}
+    for first, last, flow_id in sorted(loops, key=lambda loop: (loop[1] - loop[0], loop[0], loop[2])):
+        level = 0
+        while any(lvl == level and f <= last and first <= l for f, l, lvl in taken):
+            level += 1
+        taken.append((first, last, level))
+        levels[flow_id] = level
+    return levels
+
+
 def _longest_path_ranks(
     members: list[str], forward: list[tuple[str, str]], width: dict[str, int], min_rank: dict[str, int],
 ) -> dict[str, int]:
@@ -428,6 +442,7 @@ class _Layout:
         self.back_edges: set[str] = set()
         self.corridors: dict[str, _Corridor] = {}
         self.band: dict[str, tuple[int, int]] = {}   # back edge -> (lane, level)
+        self.outer_band: dict[str, tuple[int, int]] = {}  # back edge that must pass under a box -> (lane, level)
         self.track: dict[str, int] = {}
         self.annotation_cell: dict[str, tuple[int, int]] = {}  # id -> (lane, column)
         self.bounds: dict[str, Bounds] = {}
@@ -572,18 +587,27 @@ class _Layout:
 
     def _plan_corridors_and_bands(self) -> None:
         loops_by_lane: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+        loops_under_boxes: dict[tuple[int, str | None], list[tuple[int, int, str]]] = defaultdict(list)
         for flow in self.model.flows:
             source = self.model.anchor(flow.source)
             if flow.id in self.back_edges:
                 lane = self.lane_span[source][1] if self.nodes[source].is_container else self.nodes[source].lane
-                loops_by_lane[lane].append((self.column[flow.target], self._last_column(source), flow.id))
+                loop = (self.column[flow.target], self._last_column(source), flow.id)
+                boxes = self._boxes_in_the_way(flow.container, lane, loop[0], loop[1])
+                if boxes:
+                    lowest_lane = max(self.lane_span[box][1] for box in boxes)
+                    loops_under_boxes[(lowest_lane, flow.container)].append(loop)
+                else:
+                    loops_by_lane[lane].append(loop)
                 continue
             first, last = self._last_column(source) + 1, self.column[flow.target] - 1
             if first <= last:
                 lane = self._corridor_lane(flow, source, first, last)
                 self.corridors[flow.id] = _Corridor(flow.id, lane, first, last)
         for lane, loops in loops_by_lane.items():
-            self._stack_bands(lane, loops)
+            self.band.update({flow_id: (lane, level) for flow_id, level in _stack_loops(loops).items()})
+        for (lane, _), loops in loops_under_boxes.items():
+            self.outer_band.update({flow_id: (lane, level) for flow_id, level in _stack_loops(loops).items()})
 
     def _corridor_lane(self, flow: Flow, source: str, first: int, last: int) -> int:
         """The source's lane, unless a subprocess box stands in the way there."""
@@ -596,23 +620,16 @@ class _Layout:
         return preferred[0]
 
     def _box_blocks(self, container: str | None, lane: int, first: int, last: int) -> bool:
-        for member in self.model.members(container):
-            if not self.nodes[member].is_container:
-                continue
-            top, bottom = self.lane_span[member]
-            if top <= lane <= bottom and self.column[member] <= last and first <= self._last_column(member):
-                return True
-        return False
+        return bool(self._boxes_in_the_way(container, lane, first, last))
 
-    def _stack_bands(self, lane: int, loops: list[tuple[int, int, str]]) -> None:
-        """Give overlapping loops different bands; short loops run closest to the content."""
-        taken: list[tuple[int, int, int]] = []  # (first, last, level)
-        for first, last, flow_id in sorted(loops, key=lambda loop: (loop[1] - loop[0], loop[0], loop[2])):
-            level = 0
-            while any(lvl == level and f <= last and first <= l for f, l, lvl in taken):
-                level += 1
-            taken.append((first, last, level))
-            self.band[flow_id] = (lane, level)
+    def _boxes_in_the_way(self, container: str | None, lane: int, first: int, last: int) -> list[str]:
+        """Subprocess boxes among the container's members that cover the lane somewhere in these columns."""
+        return [
+            member for member in self.model.members(container)
+            if self.nodes[member].is_container
+            and self.lane_span[member][0] <= lane <= self.lane_span[member][1]
+            and self.column[member] <= last and first <= self._last_column(member)
+        ]
 
     # ----------------------------------------------------------- phase 2: tracks
 
@@ -836,6 +853,7 @@ class _Layout:
         self.box_bottom: dict[str, int] = {}
         self.track_y: dict[tuple[int, int], int] = {}
         self.band_y: dict[tuple[int, int], int] = {}
+        self.outer_band_y: dict[str, int] = {}
         self.lane_boxes: list[Bounds] = []
         self.pool_top = 0
         lane_top = self.pool_top
@@ -869,14 +887,30 @@ class _Layout:
         return depth
 
     def _close_containers(self, lane: int, content_end: int) -> int:
-        """Set the bottom edges of boxes ending in this lane, innermost first; returns the lowest extent."""
+        """Set the bottom edges of boxes ending in this lane, innermost first; returns the lowest extent.
+
+        Loops that pass under a box run below everything of their own container in this lane, and
+        that container's box (if it ends here too) closes below them.
+        """
         ending = [c for c in self._containers() if self.lane_span[c][1] == lane]
         extent: dict[str, int] = {}
         for container in sorted(ending, key=lambda c: -len(self.model.ancestors(c))):
-            inner = [extent[c] for c in self.nodes[container].children if c in extent]
-            self.box_bottom[container] = max([content_end] + inner) + CONTAINER_BOTTOM_PAD
+            inner = max([content_end] + [extent[c] for c in self.nodes[container].children if c in extent])
+            inner = self._place_outer_bands(lane, inner, lambda flow: flow.container == container)
+            self.box_bottom[container] = inner + CONTAINER_BOTTOM_PAD
             extent[container] = self.box_bottom[container] + self._boundary_overhang(container)
-        return max([content_end] + list(extent.values()))
+        lowest = max([content_end] + list(extent.values()))
+        return self._place_outer_bands(lane, lowest, lambda flow: flow.id not in self.outer_band_y)
+
+    def _place_outer_bands(self, lane: int, floor: int, belongs) -> int:
+        """Put the outer bands of this lane that `belongs` selects below `floor`; returns the new floor."""
+        chosen = [f for f in self.model.flows if self.outer_band.get(f.id, (None,))[0] == lane and belongs(f)]
+        chosen = [f for f in chosen if f.id not in self.outer_band_y]
+        for flow in chosen:
+            self.outer_band_y[flow.id] = floor + BAND_OFFSET + self.outer_band[flow.id][1] * BAND_SPACING
+        if not chosen:
+            return floor
+        return max(self.outer_band_y[f.id] for f in chosen) + BAND_OFFSET // 2
 
     def _lane_name_height(self, lane: int) -> int:
         """Tall enough for bpmn-js to write the lane name in at most two lines."""
@@ -997,6 +1031,8 @@ class _Layout:
         channels = []
         if flow.id in self.band:
             channels.append(self.band_y[self.band[flow.id]])
+        if flow.id in self.outer_band_y:
+            channels.append(self.outer_band_y[flow.id])
         if flow.id in self.corridors:
             corridor = self.corridors[flow.id]
             channels.append(self.track_y[(corridor.lane, corridor.track)])
@@ -1291,17 +1327,21 @@ def _number(value: float) -> str:
     return str(int(round(value)))
 
 
-def _add_shape(plane: etree._Element, element_id: str, box: Bounds, extra: dict[str, str] | None = None,
-               label: Bounds | None = None) -> None:
-    shape = etree.SubElement(plane, _di("BPMNShape"), {"id": f"{element_id}_di", "bpmnElement": element_id,
-                                                       **(extra or {})})
+def _add_shape(plane: etree._Element, taken_ids: set[str], element_id: str, box: Bounds,
+               extra: dict[str, str] | None = None, label: Bounds | None = None) -> None:
+    shape = etree.SubElement(plane, _di("BPMNShape"), {
+        "id": _unique_id(f"{element_id}_di", taken_ids), "bpmnElement": element_id, **(extra or {}),
+    })
     _add_bounds(shape, box)
     if label is not None:
         _add_bounds(etree.SubElement(shape, _di("BPMNLabel")), label)
 
 
-def _add_edge(plane: etree._Element, element_id: str, points: list[Point], label: Bounds | None = None) -> None:
-    edge = etree.SubElement(plane, _di("BPMNEdge"), {"id": f"{element_id}_di", "bpmnElement": element_id})
+def _add_edge(plane: etree._Element, taken_ids: set[str], element_id: str, points: list[Point],
+              label: Bounds | None = None) -> None:
+    edge = etree.SubElement(plane, _di("BPMNEdge"), {
+        "id": _unique_id(f"{element_id}_di", taken_ids), "bpmnElement": element_id,
+    })
     for x, y in points:
         etree.SubElement(edge, f"{{{DI_NS}}}waypoint", {"x": _number(x), "y": _number(y)})
     if label is not None:
@@ -1315,9 +1355,9 @@ def _build_diagram(root: etree._Element, drawing: _Drawing, model: Model, collab
     diagram = etree.SubElement(root, _di("BPMNDiagram"), {"id": diagram_id})
     plane = etree.SubElement(diagram, _di("BPMNPlane"), {"id": _unique_id("BPMNPlane_1", taken_ids),
                                                          "bpmnElement": collaboration_id})
-    _add_shape(plane, participant_id, drawing.pool, {"isHorizontal": "true"})
+    _add_shape(plane, taken_ids, participant_id, drawing.pool, {"isHorizontal": "true"})
     for (lane_id, _), box in zip(model.lanes, drawing.lanes):
-        _add_shape(plane, lane_id, box, {"isHorizontal": "true"})
+        _add_shape(plane, taken_ids, lane_id, box, {"isHorizontal": "true"})
     ordered = [n for n in model.nodes.values() if not n.attached_to] + \
               [n for n in model.nodes.values() if n.attached_to]
     for node in ordered:
@@ -1326,14 +1366,14 @@ def _build_diagram(root: etree._Element, drawing: _Drawing, model: Model, collab
             extra["isExpanded"] = "true" if node.is_container else "false"
         if node.tag == "exclusiveGateway":
             extra["isMarkerVisible"] = "true"
-        _add_shape(plane, node.id, drawing.shapes[node.id], extra, drawing.labels.get(node.id))
+        _add_shape(plane, taken_ids, node.id, drawing.shapes[node.id], extra, drawing.labels.get(node.id))
     for annotation in model.annotations:
-        _add_shape(plane, annotation.id, drawing.shapes[annotation.id])
+        _add_shape(plane, taken_ids, annotation.id, drawing.shapes[annotation.id])
     for flow in model.flows:
-        _add_edge(plane, flow.id, drawing.edges[flow.id], drawing.labels.get(flow.id))
+        _add_edge(plane, taken_ids, flow.id, drawing.edges[flow.id], drawing.labels.get(flow.id))
     for association in model.associations:
         if association.id in drawing.edges:
-            _add_edge(plane, association.id, drawing.edges[association.id])
+            _add_edge(plane, taken_ids, association.id, drawing.edges[association.id])
     return diagram
 
 
