@@ -50,6 +50,12 @@ CASES = {
         '<bpmn:exclusiveGateway id="G" name="Opnieuw?"/><bpmn:exclusiveGateway id="H" name="Alles opnieuw?"/>'
         '<bpmn:endEvent id="E"/>' + _flows("S>T", "T>A", "A>G", "G>H", "H>T", "G>A", "H>E"),
         [["S", "T", "AS"], ["A", "AT"], ["AE", "G", "H", "E"]]),
+    "a gateway skipping a subprocess that spans every lane": _process(
+        '<bpmn:startEvent id="S"/><bpmn:exclusiveGateway id="G" name="Acuut?"/><bpmn:subProcess id="A" name="Stappenplan">'
+        '<bpmn:startEvent id="AS"/><bpmn:task id="AT" name="Stap"/><bpmn:endEvent id="AE"/>'
+        + _flows("AS>AT", "AT>AE").replace('id="f', 'id="a') + '</bpmn:subProcess>'
+        '<bpmn:task id="X" name="Veilig Thuis bellen"/><bpmn:endEvent id="E"/>' + _flows("S>G", "G>A", "G>X", "A>X", "X>E"),
+        [["S", "G", "AS"], ["A", "AT"], ["AE", "X", "E"]]),
     "single node": _process('<bpmn:startEvent id="S" name="Alleen"/>', [["S"], [], []]),
     "empty process": _process("", [[], [], []]),
 }

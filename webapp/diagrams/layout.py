@@ -442,7 +442,7 @@ class _Layout:
         self.back_edges: set[str] = set()
         self.corridors: dict[str, _Corridor] = {}
         self.band: dict[str, tuple[int, int]] = {}   # back edge -> (lane, level)
-        self.outer_band: dict[str, tuple[int, int]] = {}  # back edge that must pass under a box -> (lane, level)
+        self.outer_band: dict[str, tuple[int, int]] = {}  # flow that must pass under a box -> (lane, level)
         self.track: dict[str, int] = {}
         self.annotation_cell: dict[str, tuple[int, int]] = {}  # id -> (lane, column)
         self.bounds: dict[str, Bounds] = {}
@@ -587,6 +587,7 @@ class _Layout:
 
     def _plan_corridors_and_bands(self) -> None:
         loops_by_lane: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+        # Loops, and flows skipping over a box that covers every lane, pass under the lowest box in the way.
         loops_under_boxes: dict[tuple[int, str | None], list[tuple[int, int, str]]] = defaultdict(list)
         for flow in self.model.flows:
             source = self.model.anchor(flow.source)
@@ -601,8 +602,14 @@ class _Layout:
                     loops_by_lane[lane].append(loop)
                 continue
             first, last = self._last_column(source) + 1, self.column[flow.target] - 1
-            if first <= last:
-                lane = self._corridor_lane(flow, source, first, last)
+            if first > last:
+                continue
+            lane = self._corridor_lane(flow, source, first, last)
+            boxes = self._boxes_in_the_way(flow.container, lane, first, last)
+            if boxes:  # a box covers every lane here: pass under it like a loop does
+                lowest_lane = max(self.lane_span[box][1] for box in boxes)
+                loops_under_boxes[(lowest_lane, flow.container)].append((first, last, flow.id))
+            else:
                 self.corridors[flow.id] = _Corridor(flow.id, lane, first, last)
         for lane, loops in loops_by_lane.items():
             self.band.update({flow_id: (lane, level) for flow_id, level in _stack_loops(loops).items()})
@@ -615,12 +622,9 @@ class _Layout:
         preferred = preferred or [self.nodes[source].lane]
         by_distance = sorted(range(self.lane_count), key=lambda lane: (abs(lane - preferred[0]), lane))
         for lane in preferred + by_distance:
-            if not self._box_blocks(flow.container, lane, first, last):
+            if not self._boxes_in_the_way(flow.container, lane, first, last):
                 return lane
         return preferred[0]
-
-    def _box_blocks(self, container: str | None, lane: int, first: int, last: int) -> bool:
-        return bool(self._boxes_in_the_way(container, lane, first, last))
 
     def _boxes_in_the_way(self, container: str | None, lane: int, first: int, last: int) -> list[str]:
         """Subprocess boxes among the container's members that cover the lane somewhere in these columns."""
