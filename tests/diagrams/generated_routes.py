@@ -129,6 +129,11 @@ def generated_process(seed: int) -> bytes:
     body: list[str] = []
     start = builder.node(body, "startEvent", "Start", "Zorgsignaal")
     before = builder.route(body, start, rng.randrange(2))
+    skipping_gateway = None
+    if rng.random() < 0.2:  # "acuut?" before the Stappenplan, jumping past it
+        skipping_gateway = builder.node(body, "exclusiveGateway", "Gateway", "Acuut?")
+        builder.flow(body, before, skipping_gateway)
+        before = skipping_gateway
     if rng.random() < 0.75:
         inner: list[str] = []
         inner_start = builder.node(inner, "startEvent", "Start")
@@ -144,8 +149,16 @@ def generated_process(seed: int) -> bytes:
         acute_end = builder.route(body, signal, rng.randint(2, 4))
         builder.flow(body, acute_end, builder.node(body, "endEvent", "End", "Acuut afgehandeld"))
         before = sub
+        if rng.random() < 0.25:  # the evaluation may send the case through the Stappenplan again
+            again = builder.node(body, "exclusiveGateway", "Gateway", "Zorgen blijven?")
+            builder.flow(body, sub, again)
+            builder.flow(body, again, sub, "opnieuw")
+            before = again
     after = builder.route(body, before, rng.randint(1, 4))
-    builder.flow(body, after, builder.node(body, "endEvent", "End", "Afgerond"))
+    final_end = builder.node(body, "endEvent", "End", "Afgerond")
+    builder.flow(body, after, final_end)
+    if skipping_gateway is not None:
+        builder.flow(body, skipping_gateway, final_end, "ja")
     if rng.random() < 0.3:
         other_start = builder.node(body, "startEvent", "Start", "Bericht van Veilig Thuis")
         other_end = builder.route(body, other_start, rng.randint(1, 3))
