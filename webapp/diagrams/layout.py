@@ -14,12 +14,15 @@ How the picture is made, in phases (each a method group of `_Layout`):
    depth-first search) are ignored so loops do not stretch the diagram. An
    expanded subprocess is one node as wide as its own inner layout, and no
    sibling may share its columns in the lanes it spans, which keeps outside
-   nodes out of its box. Boundary events count as their host; their targets
-   land in later columns.
+   nodes out of its box (on a tie the plain node goes first; a separate route
+   with its own start event moves past the box as a whole). Boundary events
+   count as their host; their targets land in later columns.
 2. Tracks. Within a lane, nodes of one column stack on numbered tracks. A node
    prefers the track of its predecessor so that main routes stay straight.
    Flows that skip columns reserve a track in the columns they pass (a
-   "corridor"), and loops get a "band" below the lane's tracks.
+   "corridor"), and loops get a "band" below the lane's tracks. Where a
+   subprocess box covers every lane such a flow could take, it gets a band
+   below the box instead.
 3. Coordinates. Column widths follow their widest shape, track heights their
    tallest shape plus the label below it, lane heights their tracks.
 4. Edges. Each flow tries a handful of orthogonal routes through its
@@ -28,8 +31,28 @@ How the picture is made, in phases (each a method group of `_Layout`):
 5. Labels. Event, gateway and flow labels try a few spots each and keep the
    first that covers no shape, label or edge.
 
+The new DI, an added collaboration and missing namespace declarations are
+spliced into the original text, so every other byte of the file stays as it was
+(checked against the parsed tree; if the splice ever disagrees, the tree is
+written instead).
+
 Run ``python -m webapp.diagrams.layout FILE…`` to rewrite files in place, or
 with ``--check`` to only report which files would change or have DI problems.
+
+Limits, on purpose:
+
+- One process per file, drawn as one pool. Other participants of a
+  collaboration (black-box pools) and message flows get no DI.
+- Flat lanes only: a lane with a child lane set is refused (`LayoutError`).
+- Data objects, data stores and groups get no DI; bpmn-js then just does not
+  draw them.
+- A boundary event on a subprocess sits on the box's bottom edge when its
+  lane is the box's lowest lane, otherwise on the right edge within its lane,
+  so that it always lies inside the lane that lists it.
+- Label sizes come from Arial advance widths (bpmn-js's font, metric-equal
+  to Liberation Sans); other fonts wrap a little differently.
+- Labels avoid shapes and other labels; crossing an edge is only avoided
+  where a free spot exists (check_di reports it as a warning).
 """
 
 from __future__ import annotations
