@@ -445,7 +445,7 @@ def _check_edges(doc: _Document) -> list[DiProblem]:
         edge = doc.edges.get(flow_id)
         if edge is not None:
             problems += _check_edge_ends(doc, edge, source, target)
-            problems += _check_edge_path(doc, edge, source, target, container)
+            problems += _check_edge_path(doc, edge, source, container)
     for association_id, (source, target) in doc.associations.items():
         edge = doc.edges.get(association_id)
         if edge is not None:
@@ -471,7 +471,7 @@ def _check_edge_ends(doc: _Document, edge: _Edge, source: str, target: str) -> l
     return problems
 
 
-def _check_edge_path(doc: _Document, edge: _Edge, source: str, target: str, container: str | None) -> list[DiProblem]:
+def _check_edge_path(doc: _Document, edge: _Edge, source: str, container: str | None) -> list[DiProblem]:
     """A sequence flow may run through nothing but the subprocesses it lives in."""
     enclosing = set(doc.ancestors(source)) | ({container} if container else set())
     problems = []
