@@ -56,12 +56,15 @@ DECISIONS: dict[str, list[Decision]] = {
     "tasks.submit": [decision("POST", "/taken/{task}", COORDINATORS, {"actie": "afronden"})],
     "tasks.claim": [decision("POST", "/taken/{task}/oppakken", COORDINATORS)],
     "tasks.release": [decision("POST", "/taken/{task}/vrijgeven", COORDINATORS, prepare="claim_task_by_ib")],
-    "cases.index": [decision("GET", "/zaken", STARTERS)],  # roles without case data get 403
+    "cases.index": [decision("GET", "/zaken", STARTERS | {BOARD})],  # board: only cases handed to it
     "cases.start": [decision("GET", "/zaken/nieuw", STARTERS),
                     decision("POST", "/zaken/nieuw", STARTERS, {"naam": ""})],
     "cases.show": [decision("GET", "/zaken/{case}", CASE_STAFF)],
-    "cases.acute": [decision("POST", "/zaken/{case}/acuut", CASE_STAFF)],
-    "cases.signal": [decision("POST", "/zaken/{case}/gebeurtenis", COORDINATORS, {"gebeurtenis": "leerling_vertrekt"})],
+    "cases.acute": [decision("GET", "/zaken/{case}/acuut", CASE_STAFF),
+                    decision("POST", "/zaken/{case}/acuut", CASE_STAFF, {"bevestig": "ja"})],
+    "cases.signal": [decision("GET", "/zaken/{case}/gebeurtenis?gebeurtenis=leerling_vertrekt", COORDINATORS),
+                     decision("POST", "/zaken/{case}/gebeurtenis", COORDINATORS,
+                              {"gebeurtenis": "leerling_vertrekt", "bevestig": "ja"})],
     "cases.add_note": [decision("POST", "/zaken/{case}/notities", CASE_STAFF, {"soort": "feit", "tekst": "x"})],
     "cases.upload_attachment": [decision("POST", "/zaken/{case}/bijlagen", CASE_STAFF)],
     "cases.download_attachment": [decision("GET", "/zaken/{case}/bijlagen/{attachment}", CASE_STAFF)],

@@ -174,12 +174,17 @@ def test_task_lists_claim_and_counts(coordinator, teacher, session):
 def test_acute_danger_from_the_case_page(teacher, session):
     location = start_case(teacher)
     case_id = session.get(CaseTask, task_id(location)).case_id
-    response = teacher.post(f"/zaken/{case_id}/acuut", token_from=f"/zaken/{case_id}")
+    confirm = teacher.get(f"/zaken/{case_id}/acuut")
+    assert "Bel direct Veilig Thuis (voorheen AMK en SHG) (0800-2000) of Politie (112)" in confirm.text
+    assert "Stap 1: observeren en signalen vastleggen" in confirm.text  # what will lapse
+    unconfirmed = teacher.post(f"/zaken/{case_id}/acuut", token_from=f"/zaken/{case_id}")
+    assert unconfirmed.status_code == 200 and "Ja, start de acute route" in unconfirmed.text
+    response = teacher.post(f"/zaken/{case_id}/acuut", {"bevestig": "ja"}, token_from=f"/zaken/{case_id}")
     assert response.status_code == 303
     page = teacher.get(f"/zaken/{case_id}")
     assert "Acuut gevaar gemeld" in page.text
     assert "Acuut: direct advies vragen of melden bij AMK / SHG" in page.text
-    again = teacher.post(f"/zaken/{case_id}/acuut", token_from=f"/zaken/{case_id}")
+    again = teacher.post(f"/zaken/{case_id}/acuut", {"bevestig": "ja"}, token_from=f"/zaken/{case_id}")
     assert "loopt al" in teacher.get(again.headers["Location"]).text
 
 

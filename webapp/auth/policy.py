@@ -8,7 +8,9 @@ anything the user may not see.
 Who sees what:
 - intern begeleider / aandachtsfunctionaris and directeur: every case of their school;
 - leerkracht: the cases they started or in which they hold (claimed or completed) a task;
-- bestuur, beleidseigenaar, beheerder: no case data (figures, diagrams, accounts respectively);
+- bestuur: only cases the protocol hands to the board (a task in the Bestuur lane, e.g. the
+  meld- en aangifteplicht); otherwise figures, not case data;
+- beleidseigenaar, beheerder: no case data (diagrams and accounts respectively);
 - nobody: another school's cases.
 """
 from __future__ import annotations
@@ -37,11 +39,11 @@ class Action(str, enum.Enum):
     MANAGE_ACCOUNTS = "manage_accounts"
 
 
-CASE_ROLES = frozenset({Role.LEERKRACHT, Role.INTERN_BEGELEIDER, Role.DIRECTEUR})
+CASE_ROLES = frozenset({Role.LEERKRACHT, Role.INTERN_BEGELEIDER, Role.DIRECTEUR, Role.BESTUUR})
 SCHOOL_WIDE_CASE_ROLES = frozenset({Role.INTERN_BEGELEIDER, Role.DIRECTEUR})
 
 SCHOOL_ACTIONS: dict[Action, frozenset[Role]] = {
-    Action.START_CASE: CASE_ROLES,
+    Action.START_CASE: frozenset({Role.LEERKRACHT, Role.INTERN_BEGELEIDER, Role.DIRECTEUR}),
     Action.MONITOR_SCHOOL: frozenset({Role.DIRECTEUR, Role.BESTUUR}),
     Action.MANAGE_DIAGRAMS: frozenset({Role.BELEIDSEIGENAAR}),
     Action.MANAGE_ACCOUNTS: frozenset({Role.BEHEERDER}),
@@ -96,15 +98,23 @@ class Policy:
             ).correlate(Case),
         )
 
+    def _handed_to_board(self) -> object:
+        board_task = aliased(CaseTask)
+        return exists().where(board_task.case_id == Case.id, board_task.lane == Lane.BESTUUR.value).correlate(Case)
+
     def case_filter(self, action: Action = Action.VIEW_CASE):
         """SQL condition on `Case` selecting exactly the cases this action is allowed on."""
         allowed_roles = CASE_ACTIONS[action]
         clauses = []
         for school_id, roles in self.roles_by_school.items():
-            if roles & allowed_roles & SCHOOL_WIDE_CASE_ROLES:
+            roles = roles & allowed_roles
+            if roles & SCHOOL_WIDE_CASE_ROLES:
                 clauses.append(Case.school_id == school_id)
-            elif Role.LEERKRACHT in roles & allowed_roles:
+                continue
+            if Role.LEERKRACHT in roles:
                 clauses.append(and_(Case.school_id == school_id, self._involved()))
+            if Role.BESTUUR in roles:
+                clauses.append(and_(Case.school_id == school_id, self._handed_to_board()))
         return or_(*clauses) if clauses else false()
 
     def may_on_case(self, action: Action, session: Session, case: Case) -> bool:

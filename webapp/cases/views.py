@@ -142,26 +142,31 @@ def show(case_id: int):
     return render_template("cases/show.html", **context)
 
 
-@blueprint.post("/zaken/<int:case_id>/acuut")
+@blueprint.route("/zaken/<int:case_id>/acuut", methods=["GET", "POST"])
 def acute(case_id: int):
+    """Acute danger interrupts the regular route for good, so it is confirmed first (no JS needed)."""
     case = _case_or_404(case_id, Action.RAISE_ACUTE_DANGER)
+    if request.method == "GET" or request.form.get("bevestig") != "ja":
+        return _confirmation(case, ACUTE_DANGER_SIGNAL)
     try:
         case_service.raise_acute_danger(get_session(), get_services(), case_id=case.id,
                                         actor_id=current_user.id, remote_addr=remote_addr())
     except case_service.NotPossibleNow:
         flash("De acute route loopt al of de zaak is gesloten. Bel bij acuut gevaar direct "
-              "Veilig Thuis (0800-2000) of 112.", "error")
+              "112 of het meldpunt.", "error")
         return redirect(url_for("cases.show", case_id=case.id), code=303)
     flash("De acute route is gestart. Neem vandaag nog contact op met het meldpunt.", "warning")
     return redirect(url_for("cases.show", case_id=case.id), code=303)
 
 
-@blueprint.post("/zaken/<int:case_id>/gebeurtenis")
+@blueprint.route("/zaken/<int:case_id>/gebeurtenis", methods=["GET", "POST"])
 def signal(case_id: int):
     case = _case_or_404(case_id, Action.SIGNAL_EVENT)
-    name = request.form.get("gebeurtenis", "")
+    name = request.values.get("gebeurtenis", "")
     if name == ACUTE_DANGER_SIGNAL:
         abort(400)
+    if request.method == "GET" or request.form.get("bevestig") != "ja":
+        return _confirmation(case, name)
     try:
         case_service.send_case_signal(get_session(), get_services(), case_id=case.id, signal=name,
                                       actor_id=current_user.id, remote_addr=remote_addr())
@@ -169,6 +174,22 @@ def signal(case_id: int):
     except case_service.NotPossibleNow:
         flash("Deze gebeurtenis kan in deze fase niet (meer) worden vastgelegd.", "error")
     return redirect(url_for("cases.show", case_id=case.id), code=303)
+
+
+def _confirmation(case: Case, signal_name: str):
+    db = get_session()
+    services = get_services()
+    workflow = case_service.load_workflow(db, services, case)
+    receivable = workflow.receivable_signals() if case.status == CaseStatus.OPEN else {}
+    school = db.get(School, case.school_id)
+    variant = services.variants.get(school.variant)
+    emergency = [c for c in (variant.contacts if variant else ()) if c.id in (variant.emergency_contact_ids if variant else ())]
+    return render_template(
+        "cases/confirm_event.html", case=case, signal=signal_name, label=workflow.signal_label(signal_name),
+        possible=signal_name in receivable, acute=signal_name == ACUTE_DANGER_SIGNAL, emergency=emergency,
+        open_tasks=db.scalars(select(CaseTask).where(CaseTask.case_id == case.id,
+                                                     CaseTask.status == TaskStatus.OPEN)).all(),
+    )
 
 
 @blueprint.post("/zaken/<int:case_id>/notities")
