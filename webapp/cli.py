@@ -110,7 +110,7 @@ def demo(host: str, port: int) -> None:
     click.echo("")
     click.echo(f"  Meldroute draait op  http://{host}:{port}/")
     click.echo(f"  Database:            {current_app.config['DATABASE_URL']}")
-    click.echo("  Demogebruikers (wachtwoord voor allemaal: %s):" % DEMO_PASSWORD)
+    click.echo(f"  Demogebruikers (wachtwoord voor allemaal: {DEMO_PASSWORD}):")
     for school, logins in installed:
         click.echo(f"    {school}: {', '.join(logins)}")
     click.echo("  Stoppen: Ctrl-C")

@@ -6,7 +6,7 @@ the system clock; tests hand a `MovableClock` to the app factory.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 SCHOOL_TIMEZONE = ZoneInfo("Europe/Amsterdam")
@@ -18,7 +18,7 @@ class Clock:
         raise NotImplementedError
 
     def utcnow(self) -> datetime:
-        return self.now().astimezone(timezone.utc)
+        return self.now().astimezone(UTC)
 
 
 class SystemClock(Clock):

@@ -11,12 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
 
 from tests.support.scenario import TEST_PASSWORD, Scenario, setup_school
 from tests.support.web import WebUser
 from webapp.cases import service as case_service
-from webapp.cases.models import Attachment, CaseTask, TaskStatus
 from webapp.roles import Role
 
 ANON, OWNER, OTHER_TEACHER, IB, DIRECTOR, BOARD, POLICY_OWNER, ADMIN, OTHER_SCHOOL = (

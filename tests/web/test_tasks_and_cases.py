@@ -7,11 +7,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.support.scenario import Scenario, setup_school
+from tests.support.scenario import setup_school
 from tests.support.web import WebUser
 from webapp.audit.models import AuditEntry
 from webapp.cases.models import Attachment, CaseEvent, CaseTask, TaskStatus
-from webapp.roles import Role
 
 
 @pytest.fixture

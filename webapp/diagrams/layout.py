@@ -923,7 +923,7 @@ class _Layout:
         extent: dict[str, int] = {}
         for container in sorted(ending, key=lambda c: -len(self.model.ancestors(c))):
             inner = max([content_end] + [extent[c] for c in self.nodes[container].children if c in extent])
-            inner = self._place_outer_bands(lane, inner, lambda flow: flow.container == container)
+            inner = self._place_outer_bands(lane, inner, lambda flow, c=container: flow.container == c)
             self.box_bottom[container] = inner + CONTAINER_BOTTOM_PAD
             extent[container] = self.box_bottom[container] + self._boundary_overhang(container)
         lowest = max([content_end] + list(extent.values()))

@@ -16,7 +16,7 @@ from webapp.cases.models import Case, CaseTask, TaskStatus
 from webapp.db import get_session
 from webapp.definitions.models import ProcessDefinition
 from webapp.forms.validation import values_from_form_post
-from webapp.roles import LANE_LABELS, Lane
+from webapp.roles import LANE_LABELS
 from webapp.schools.models import Pupil, School
 from webapp.tasks.presentation import task_context
 
