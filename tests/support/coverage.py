@@ -24,3 +24,17 @@ def assert_every_element_visited(compiled: CompiledProcess, visited: set[str]) -
     missing = unvisited_elements(compiled, visited)
     print(coverage_report(compiled, visited))
     assert not missing, f"scenarios never visit: {', '.join(missing)}"
+
+
+def assert_scenarios_visit_every_element(scenarios, start, clock) -> None:
+    """Run every scenario from the same moment and prove together they cover the whole diagram."""
+    from tests.conftest import START_OF_TESTS
+
+    visited: set[str] = set()
+    compiled = None
+    for scenario in scenarios:
+        clock.set(START_OF_TESTS)
+        walked = scenario(start)
+        visited |= walked.visited
+        compiled = walked.compiled()
+    assert_every_element_visited(compiled, visited)

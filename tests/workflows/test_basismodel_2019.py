@@ -9,8 +9,7 @@ from datetime import date, datetime
 
 import pytest
 
-from tests.support.coverage import assert_every_element_visited
-from tests.conftest import START_OF_TESTS
+from tests.support.coverage import assert_scenarios_visit_every_element
 from tests.support.scenario import Scenario, setup_school
 from webapp.cases.models import CaseStatus
 from webapp.clock import SCHOOL_TIMEZONE
@@ -261,11 +260,4 @@ def test_scenario(scenario, start):
 
 
 def test_scenarios_visit_every_element(start, clock):
-    visited: set[str] = set()
-    compiled = None
-    for scenario in SCENARIOS:
-        clock.set(START_OF_TESTS)
-        s = scenario(start)
-        visited |= s.visited
-        compiled = s.compiled()
-    assert_every_element_visited(compiled, visited)
+    assert_scenarios_visit_every_element(SCENARIOS, start, clock)

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import START_OF_TESTS
-from tests.support.coverage import assert_every_element_visited
+from tests.support.coverage import assert_scenarios_visit_every_element
 from tests.support.scenario import Scenario, setup_school
 from webapp.cases.models import CaseStatus, CaseTask, CaseTimer, TaskStatus, TimerStatus
 from webapp.cases.service import NotPossibleNow
@@ -496,20 +496,9 @@ def test_routes_and_sociale_kaart(services, school):
     assert set(variant.emergency_contact_ids) <= set(phones)
 
 
-def _visit_all(scenarios, start, clock):
-    visited: set[str] = set()
-    compiled = None
-    for scenario in scenarios:
-        clock.set(START_OF_TESTS)
-        s = scenario(start)
-        visited |= s.visited
-        compiled = s.compiled()
-    assert_every_element_visited(compiled, visited)
-
-
 def test_opvoedproblemen_visits_every_element(start, clock):
-    _visit_all(OPVOED_SCENARIOS, start, clock)
+    assert_scenarios_visit_every_element(OPVOED_SCENARIOS, start, clock)
 
 
 def test_huiselijk_geweld_visits_every_element(start, clock):
-    _visit_all(HG_SCENARIOS, start, clock)
+    assert_scenarios_visit_every_element(HG_SCENARIOS, start, clock)

@@ -11,8 +11,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from tests.conftest import START_OF_TESTS
-from tests.support.coverage import assert_every_element_visited
+from tests.support.coverage import assert_scenarios_visit_every_element
 from tests.support.scenario import Scenario, setup_school
 from webapp.cases.models import CaseStatus
 from webapp.cases.service import NotPossibleNow, load_workflow
@@ -393,11 +392,4 @@ def test_sociale_kaart_as_written(services):
 
 
 def test_scenarios_visit_every_element(start, clock):
-    visited: set[str] = set()
-    compiled = None
-    for scenario in SCENARIOS:
-        clock.set(START_OF_TESTS)
-        s = scenario(start)
-        visited |= s.visited
-        compiled = s.compiled()
-    assert_every_element_visited(compiled, visited)
+    assert_scenarios_visit_every_element(SCENARIOS, start, clock)
