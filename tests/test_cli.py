@@ -48,3 +48,12 @@ def test_all_shipped_diagrams_pass():
     result = check(*diagrams)
     assert result.returncode == 0, result.stdout
     assert result.stdout.count(": OK") == len(diagrams)
+
+
+def test_layout_command_reports_shipped_diagrams_as_laid_out():
+    result = subprocess.run(
+        [sys.executable, "-m", "webapp.cli", "layout-bpmn", "--check",
+         *map(str, sorted((PROJECT_ROOT / "workflows").glob("*/*.bpmn")))],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

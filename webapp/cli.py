@@ -92,6 +92,15 @@ def check_bpmn(files: tuple[Path, ...]) -> None:
     sys.exit(1 if failed else 0)
 
 
+@main.command("layout-bpmn", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def layout_bpmn_command(args: tuple[str, ...]) -> None:
+    """Geef BPMN-bestanden een automatische, leesbare opmaak (banen, geen overlap); --check controleert alleen."""
+    from webapp.diagrams.layout import main as layout_main
+
+    sys.exit(layout_main(list(args)))
+
+
 @main.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
