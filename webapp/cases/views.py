@@ -254,8 +254,10 @@ def diagram_position(case_id: int):
     db = get_session()
     workflow = case_service.load_workflow(db, get_services(), case)
     current = workflow.current_elements() if case.status == CaseStatus.OPEN else []
-    # A step done before and open again (a loop back) is shown as where the case is now.
-    completed = [e for e in dict.fromkeys(workflow.completed_elements()) if e not in current]
+    # Ordered by when each element was last done (the viewer opens around the latest steps); a step
+    # done before and open again (a loop back) is shown as where the case is now.
+    last_done = list(reversed(dict.fromkeys(reversed(workflow.completed_elements()))))
+    completed = [e for e in last_done if e not in current]
     _audit("case.diagram_view", case, process_version_id=case.process_version_id)
     db.commit()
     return {

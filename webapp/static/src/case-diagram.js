@@ -32,6 +32,41 @@ function markElements(viewer, position) {
   position.huidig.filter(present).forEach((id) => canvas.addMarker(id, CURRENT_MARKER));
 }
 
+// Whole meldcode diagrams are wide: fitted into the page their labels become unreadable, so the
+// viewer opens at a readable scale around where the case stands and the steps just before it
+// (pan and zoom show the rest). A closed case shows the whole diagram.
+const READABLE_SCALE = 0.75;
+
+function focusOnCurrent(viewer, currentIds, completedIds) {
+  const canvas = viewer.get("canvas");
+  const registry = viewer.get("elementRegistry");
+  canvas.zoom("fit-viewport", "auto");
+  if (currentIds.length === 0 || canvas.zoom() >= READABLE_SCALE) {
+    return;
+  }
+  const recent = completedIds.slice(-3);  // completed ids come in the order they were done
+  const shapes = [...currentIds, ...recent]
+    .map((id) => registry.get(id))
+    .filter((shape) => shape && shape.width !== undefined && !shape.labelTarget);
+  if (shapes.length === 0) {
+    return;
+  }
+  const left = Math.min(...shapes.map((s) => s.x));
+  const top = Math.min(...shapes.map((s) => s.y));
+  const right = Math.max(...shapes.map((s) => s.x + s.width));
+  const bottom = Math.max(...shapes.map((s) => s.y + s.height));
+  const { width, height } = canvas.viewbox().outer;
+  const scale = Math.min(READABLE_SCALE, width / (right - left + 200), height / (bottom - top + 200));
+  const visibleWidth = width / scale;
+  const visibleHeight = height / scale;
+  canvas.viewbox({
+    x: (left + right) / 2 - visibleWidth / 2,
+    y: (top + bottom) / 2 - visibleHeight / 2,
+    width: visibleWidth,
+    height: visibleHeight,
+  });
+}
+
 async function showCaseDiagram(container) {
   container.dataset.diagramState = "laden";
   let position;
@@ -59,7 +94,7 @@ async function showCaseDiagram(container) {
     return;
   }
   markElements(viewer, position);
-  viewer.get("canvas").zoom("fit-viewport", "auto");
+  focusOnCurrent(viewer, position.huidig, position.afgerond);
   const status = container.querySelector("[data-diagram-status]");
   if (status) status.hidden = true;
   container.dataset.diagramState = "getoond";
