@@ -15,6 +15,8 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 // bpmn-js ships extensionless ES module imports that Node cannot load directly: bundle in memory.
+// bpmn-moddle is not in package.json on purpose: it is bpmn-js's own dependency, so this resolves
+// to exactly the parser the viewer uses.
 async function loadBpmnJsParts() {
   const bundled = await build({
     stdin: {
