@@ -60,7 +60,7 @@ def build_frontend() -> None:
     digest = hashlib.sha256(lock.read_bytes()).hexdigest() if lock.exists() else ""
     if not (stamp.exists() and stamp.read_text() == digest):
         print("» JavaScript-pakketten installeren (npm ci)")
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT, check=True)
+        subprocess.run([npm, "ci", "--include=dev", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT, check=True)
         stamp.write_text(digest)
     print("» Diagramweergave bouwen")
     subprocess.run([npm, "run", "--silent", "build"], cwd=ROOT, check=True)

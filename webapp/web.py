@@ -1,6 +1,9 @@
 """What every page shares: security headers, Dutch error pages, and the navigation's counts."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from flask import Flask, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -20,14 +23,32 @@ ERROR_TEXTS = {
     500: ("Er ging iets mis", "Er ging iets mis. Er is niets opgeslagen; probeer het opnieuw."),
 }
 
+# Where scripts/build-frontend.mjs puts the bundled bpmn-js viewer (git-ignored build output).
+DIAGRAM_BUILD_DIR = "build"
+
 
 def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.context_processor(_navigation)
     app.jinja_env.filters["localtime"] = _localtime
-    app.jinja_env.globals["diagram_assets"] = None
+    app.jinja_env.globals["diagram_assets"] = load_diagram_assets(Path(app.static_folder))
     for code in ERROR_TEXTS:
         app.register_error_handler(code, _error_page)
+
+
+def load_diagram_assets(static_folder: Path) -> dict | None:
+    """The built diagram viewer (`npm run build`): its JS and CSS, relative to the static folder.
+
+    None when it has not been built: pages then show their text fallback instead of a diagram.
+    Read once at start-up; a deployment ships one build, and a rebuild needs a restart anyway."""
+    manifest_file = static_folder / DIAGRAM_BUILD_DIR / "manifest.json"
+    if not manifest_file.is_file():
+        return None
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    return {
+        "js": f"{DIAGRAM_BUILD_DIR}/{manifest['js']}",
+        "css": [f"{DIAGRAM_BUILD_DIR}/{name}" for name in manifest["css"]],
+    }
 
 
 def _localtime(moment) -> str:

@@ -67,6 +67,7 @@ DECISIONS: dict[str, list[Decision]] = {
     "cases.upload_attachment": [decision("POST", "/zaken/{case}/bijlagen", CASE_STAFF)],
     "cases.download_attachment": [decision("GET", "/zaken/{case}/bijlagen/{attachment}", CASE_STAFF)],
     "cases.diagram": [decision("GET", "/zaken/{case}/diagram.bpmn", CASE_STAFF)],
+    "cases.diagram_position": [decision("GET", "/zaken/{case}/diagram.json", CASE_STAFF)],
 }
 
 EMAILS = {

@@ -133,9 +133,7 @@ def show(case_id: int):
         acute_possible=acute_possible and policy.may_on_case(Action.RAISE_ACUTE_DANGER, db, case),
         may_signal=policy.may_on_case(Action.SIGNAL_EVENT, db, case),
         may_add=policy.may_on_case(Action.ADD_TO_DOSSIER, db, case),
-        lane_labels={lane.value: label for lane, label in LANE_LABELS.items()},
-        current_elements=[t.element_id for t in open_tasks] + [t.element_id for t in timers],
-        visited_elements=workflow.completed_elements(), now=services.now(),
+        lane_labels={lane.value: label for lane, label in LANE_LABELS.items()}, now=services.now(),
     )
     _audit("case.view", case)
     db.commit()
@@ -241,5 +239,30 @@ def download_attachment(case_id: int, attachment_id: int):
 
 @blueprint.get("/zaken/<int:case_id>/diagram.bpmn")
 def diagram(case_id: int):
+    """The diagram of the version this case started on (later versions do not apply to it)."""
     case = _case_or_404(case_id)
+    _audit("case.diagram_download", case, process_version_id=case.process_version_id)
+    get_session().commit()
     return Response(case.process_version.bpmn_xml, mimetype="application/xml")
+
+
+@blueprint.get("/zaken/<int:case_id>/diagram.json")
+def diagram_position(case_id: int):
+    """What the case page's diagram viewer draws: the case's own diagram version and where the case
+    stands in it. Fetched by script because the CSP allows no inline scripts."""
+    case = _case_or_404(case_id)
+    db = get_session()
+    workflow = case_service.load_workflow(db, get_services(), case)
+    current = workflow.current_elements() if case.status == CaseStatus.OPEN else []
+    # Ordered by when each element was last done (the viewer opens around the latest steps); a step
+    # done before and open again (a loop back) is shown as where the case is now.
+    last_done = list(reversed(dict.fromkeys(reversed(workflow.completed_elements()))))
+    completed = [e for e in last_done if e not in current]
+    _audit("case.diagram_view", case, process_version_id=case.process_version_id)
+    db.commit()
+    return {
+        "versie": case.process_version.number,
+        "bpmn": case.process_version.bpmn_xml,
+        "huidig": current,
+        "afgerond": completed,
+    }

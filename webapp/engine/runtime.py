@@ -113,6 +113,26 @@ class CaseWorkflow:
         done.sort(key=lambda t: t.last_state_change)
         return [t.task_spec.bpmn_id for t in done if t.task_spec.bpmn_id in self.compiled.elements]
 
+    def current_elements(self) -> list[str]:
+        """Element ids where the case stands now: tasks waiting for a person, and the timers and
+        events it waits for (an event-based gateway with the events it waits between).
+
+        Boundary events other than timers (acute danger, "the pupil leaves") can happen at any
+        moment of their task: they are possibilities, not the case's position. Boundary timers are
+        the task's deadline, so they count."""
+        ids = [t.element_id for t in self.ready_user_tasks()]
+        for task in self.workflow.get_tasks(state=TaskState.WAITING):
+            if not isinstance(task.task_spec, CatchingEvent):
+                continue
+            on_boundary = task.parent is not None and isinstance(task.parent.task_spec, BoundaryEventSplit)
+            if on_boundary and _timer_due(task) is None:
+                continue
+            element = self._element(task)
+            ids.append(element.id)
+            if element.kind == "eventBasedGateway":
+                ids.extend(o.bpmn_id for o in task.task_spec.outputs if o.bpmn_id in self.compiled.elements)
+        return list(dict.fromkeys(ids))
+
     def reached_end_events(self) -> list[ElementInfo]:
         return [
             self.compiled.elements[e] for e in self.completed_elements()

@@ -1,8 +1,8 @@
 """Render BPMN files with bpmn-js in headless Chromium: import warnings plus a PNG per file.
 
-Offline on purpose: bpmn-js comes from a local ``npm install bpmn-js`` (outside the repository),
-Chromium from Debian. Point ``BPMN_JS_DIST`` at ``node_modules/bpmn-js/dist`` if it is not in
-the default place.
+Offline on purpose: bpmn-js comes from the checkout's own ``node_modules`` (``npm ci``, the
+same version the case page's viewer is built from), Chromium from Debian. Point ``BPMN_JS_DIST``
+at another ``node_modules/bpmn-js/dist`` to try a different bpmn-js.
 
     python tests/diagrams/render/bpmn_js_render.py OUT_DIR FILE.bpmn [FILE.bpmn ...]
 """
@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_DIST = Path("/tmp/bpmnjs/node_modules/bpmn-js/dist")
+DEFAULT_DIST = Path(__file__).resolve().parents[3] / "node_modules" / "bpmn-js" / "dist"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -68,7 +68,7 @@ def render(paths: list[Path], out_dir: Path) -> list[Rendering]:
 
     dist = bpmn_js_dist()
     if dist is None:
-        raise FileNotFoundError("bpmn-js not found; run `npm install bpmn-js` in /tmp/bpmnjs or set BPMN_JS_DIST")
+        raise FileNotFoundError("bpmn-js not found; run `npm ci --include=dev` in the checkout or set BPMN_JS_DIST")
     out_dir.mkdir(parents=True, exist_ok=True)
     page_file = out_dir / "bpmn-js-viewer.html"
     page_file.write_text(_page_html(dist), encoding="utf-8")
