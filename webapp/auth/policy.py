@@ -57,6 +57,13 @@ CASE_ACTIONS: dict[Action, frozenset[Role]] = {
 }
 
 
+# Aliases of case_tasks for the "teacher involved" and "handed to the board" subqueries: built once,
+# because SQLAlchemy sets up a new alias's column collection on first use (≈1 ms per alias, per
+# request). They are immutable SQL constructs, safe to share; each use sits in its own subquery.
+_HELD_TASK = aliased(CaseTask, name="held_task")
+_BOARD_TASK = aliased(CaseTask, name="board_task")
+
+
 @dataclass(frozen=True)
 class Policy:
     user_id: int
@@ -89,7 +96,7 @@ class Policy:
 
     def _involved(self) -> object:
         """The teacher's own cases: started by them, or a task they hold or did."""
-        held = aliased(CaseTask)  # its own alias, so it never correlates with an outer CaseTask
+        held = _HELD_TASK  # its own alias, so it never correlates with an outer CaseTask
         return or_(
             Case.started_by_id == self.user_id,
             exists().where(
@@ -99,7 +106,7 @@ class Policy:
         )
 
     def _handed_to_board(self) -> object:
-        board_task = aliased(CaseTask)
+        board_task = _BOARD_TASK
         return exists().where(board_task.case_id == Case.id, board_task.lane == Lane.BESTUUR.value).correlate(Case)
 
     def case_filter(self, action: Action = Action.VIEW_CASE):
