@@ -31,27 +31,48 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Column, Integer, MetaData, Table, Text, create_engine, func, insert, select, text, update  # noqa: E402
-from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
-from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG  # noqa: E402
-from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter  # noqa: E402
-from SpiffWorkflow.util.task import TaskState  # noqa: E402
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
+from SpiffWorkflow.bpmn.serializer.default.event_definition import (
+    TimerConditionalEventDefinitionConverter,
+)
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    create_engine,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from werkzeug.datastructures import MultiDict
 
-from tests.support.scenario import Scenario, setup_school  # noqa: E402
-from tests.support.web import WebUser  # noqa: E402
-from webapp import create_app, get_services  # noqa: E402
-from webapp.cases import service as case_service  # noqa: E402
-from webapp.cases.locking import lock_case  # noqa: E402
-from webapp.cases.models import Case, CaseEvent, CaseState, CaseTask, CaseTimer, TaskStatus  # noqa: E402
-from webapp.clock import SCHOOL_TIMEZONE, MovableClock  # noqa: E402
-from webapp.db import get_database  # noqa: E402
-from webapp.definitions.spec_cache import compiled_process  # noqa: E402
-from webapp.engine.timers import DeadlineDateTimer, DeadlineDurationTimer  # noqa: E402
-from webapp.migrations import upgrade_database  # noqa: E402
-from webapp.forms.validation import validate_submission, values_from_form_post  # noqa: E402
-from webapp.schools.models import Pupil  # noqa: E402
-from werkzeug.datastructures import MultiDict  # noqa: E402
+from tests.support.scenario import Scenario, setup_school
+from tests.support.web import WebUser
+from webapp import create_app, get_services
+from webapp.cases import service as case_service
+from webapp.cases.locking import lock_case
+from webapp.cases.models import (
+    Case,
+    CaseEvent,
+    CaseState,
+    CaseTask,
+    CaseTimer,
+    TaskStatus,
+)
+from webapp.clock import SCHOOL_TIMEZONE, MovableClock
+from webapp.db import get_database
+from webapp.definitions.spec_cache import compiled_process
+from webapp.engine.timers import DeadlineDateTimer, DeadlineDurationTimer
+from webapp.forms.validation import validate_submission, values_from_form_post
+from webapp.migrations import upgrade_database
+from webapp.schools.models import Pupil
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -346,7 +367,6 @@ def bench_floor(app, case_id: int, samples: int) -> dict:
     serializer = stock_serializer()
     with database.session() as session:
         case = session.get(Case, case_id)
-        compiled = compiled_process(case.process_version)
         walked = case_service.load_workflow(session, services, case).workflow
         basis = session.scalars(select(Case).where(Case.reference.like(f"bench-{BENCH_VARIANT}-meldcode-%"))).first()
         basis_compiled = compiled_process(basis.process_version)
@@ -432,44 +452,46 @@ def machine_facts(database: BenchDatabase) -> dict:
         "database": database.server_version(),
         "spiffworkflow": getattr(SpiffWorkflow, "__version__", "3.2.0"),
         "sqlalchemy": sqlalchemy.__version__,
-        "load_average": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
+        "load_average": subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip(),
         "git_commit": subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                                     capture_output=True, text=True).stdout.strip(),
+                                     capture_output=True, text=True, check=False).stdout.strip(),
     }
+
+
+def _cell(numbers: dict) -> str:
+    cpu = f" [{numbers['cpu_p50']}]" if "cpu_p50" in numbers else ""
+    return f"{numbers['p50']} / {numbers['p95']}{cpu}"
+
+
+def _floor_cell(numbers: dict) -> str:
+    return f"{numbers['p50']}" + (f" [{numbers['cpu_p50']}]" if "cpu_p50" in numbers else "")
+
+
+def _ratio(overhead: dict, key: str) -> str:
+    cpu = f" [{overhead[key + '_cpu']}×]" if key + "_cpu" in overhead else ""
+    return f"{overhead[key]}×{cpu}"
 
 
 def render_results() -> str:
     runs = [json.loads(p.read_text()) for p in sorted(RESULTS_DIR.glob("*.json"))]
     order = {"before": 0, "after": 1}
     runs.sort(key=lambda r: (r["backend"], order.get(r["label"], 2), r["label"]))
-    lines = [
-        "| backend | run | open cases | start case p50 / p95 [cpu p50] (ms) | complete task p50 / p95 [cpu p50] (ms) "
-        "| state load+save p50 / p95 [cpu p50] (ms) | stored state (bytes) "
-        "| floor: start / complete / load+save p50 [cpu p50] (ms) "
-        "| floor state (bytes) | overhead complete / load+save, wall [cpu] |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
+    header = (
+        "| backend | run | open cases | start case p50 / p95 [cpu p50] (ms) "
+        "| complete task p50 / p95 [cpu p50] (ms) | state load+save p50 / p95 [cpu p50] (ms) "
+        "| stored state (bytes) | floor: start / complete / load+save p50 [cpu p50] (ms) "
+        "| floor state (bytes) | overhead complete / load+save, wall [cpu] |"
+    )
+    lines = [header, "|---|---|---|---|---|---|---|---|---|---|"]
     for run in runs:
         ours, floor, overhead = run["ours"], run["floor"], run["overhead"]
-
-        def cell(numbers: dict) -> str:
-            cpu = f" [{numbers['cpu_p50']}]" if "cpu_p50" in numbers else ""
-            return f"{numbers['p50']} / {numbers['p95']}{cpu}"
-
-        def floor_cell(numbers: dict) -> str:
-            return f"{numbers['p50']}" + (f" [{numbers['cpu_p50']}]" if "cpu_p50" in numbers else "")
-
-        def ratio(key: str) -> str:
-            cpu = f" [{overhead[key + '_cpu']}×]" if key + "_cpu" in overhead else ""
-            return f"{overhead[key]}×{cpu}"
-
         lines.append(
             f"| {run['backend']} | {run['label']} | {run['open_cases']} "
-            f"| {cell(ours['start_case'])} | {cell(ours['complete_task'])} | {cell(ours['load_save'])} "
+            f"| {_cell(ours['start_case'])} | {_cell(ours['complete_task'])} | {_cell(ours['load_save'])} "
             f"| {ours['state_bytes']} "
-            f"| {floor_cell(floor['start_case'])} / {floor_cell(floor['complete_task'])} / "
-            f"{floor_cell(floor['load_save'])} | {floor['state_bytes']} "
-            f"| {ratio('complete_task')} / {ratio('load_save')} |"
+            f"| {_floor_cell(floor['start_case'])} / {_floor_cell(floor['complete_task'])} / "
+            f"{_floor_cell(floor['load_save'])} | {floor['state_bytes']} "
+            f"| {_ratio(overhead, 'complete_task')} / {_ratio(overhead, 'load_save')} |"
         )
     lines += ["", "Machine and load for each run:", ""]
     for run in runs:

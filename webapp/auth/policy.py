@@ -68,6 +68,10 @@ _BOARD_TASK = aliased(CaseTask, name="board_task")
 class Policy:
     user_id: int
     roles_by_school: dict[int, frozenset[Role]] = field(default_factory=dict)
+    # SQL conditions built once per policy (one request): building them costs more than running
+    # the queries that use them, and a page asks for them several times. They depend only on
+    # the user's memberships, which the policy already fixed.
+    _built_filters: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def for_user(cls, session: Session, user_id: int) -> Policy:
@@ -111,6 +115,11 @@ class Policy:
 
     def case_filter(self, action: Action = Action.VIEW_CASE):
         """SQL condition on `Case` selecting exactly the cases this action is allowed on."""
+        if action not in self._built_filters:
+            self._built_filters[action] = self._build_case_filter(action)
+        return self._built_filters[action]
+
+    def _build_case_filter(self, action: Action):
         allowed_roles = CASE_ACTIONS[action]
         clauses = []
         for school_id, roles in self.roles_by_school.items():
@@ -138,6 +147,11 @@ class Policy:
 
     def task_filter(self):
         """SQL condition on `CaseTask` for open tasks this user may work on (needs no join)."""
+        if "tasks" not in self._built_filters:
+            self._built_filters["tasks"] = self._build_task_filter()
+        return self._built_filters["tasks"]
+
+    def _build_task_filter(self):
         clauses = []
         for school_id in self.school_ids:
             lanes = self.lanes_at(school_id)
