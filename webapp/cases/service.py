@@ -117,7 +117,7 @@ def start_case(
     session.add(state)
     _add_event(session, case, "case_started", f"Zorg gemeld: route '{definition.name}' "
                f"(versie {version.number})", now, actor_id)
-    _save(session, case, state, workflow, now, actor_id)
+    _save(session, case, state, workflow, now, actor_id, new_case=True)
     record_audit(session, "case.start", at=now, user_id=actor_id, school_id=case.school_id,
                  case_id=case.id, detail={"route": definition.route_key, "version": version.number},
                  remote_addr=remote_addr)
@@ -247,11 +247,12 @@ def _add_event(session, case, kind, title, at, actor_id, element_id=None, detail
 
 
 def _save(session, case: Case, state: CaseState, workflow: CaseWorkflow, now, actor_id,
-          fired: set[str] = frozenset()) -> None:
+          fired: set[str] = frozenset(), new_case: bool = False) -> None:
     state.state = workflow.dump()
     state.updated_at = now
-    ready = _sync_tasks(session, case, workflow, now)
-    waiting = _sync_timers(session, case, workflow, now, fired)
+    # A case started in this transaction has no task or timer rows yet: nothing to look up.
+    ready = _sync_tasks(session, case, workflow, now, new_case)
+    waiting = _sync_timers(session, case, workflow, now, fired, new_case)
     case.updated_at = now
     if ready:
         case.current_step = "; ".join(dict.fromkeys(t.name for t in ready))[:500]
@@ -267,10 +268,10 @@ def _save(session, case: Case, state: CaseState, workflow: CaseWorkflow, now, ac
         _add_event(session, case, "case_closed", f"Zaak afgesloten: {case.outcome}", now, actor_id)
 
 
-def _sync_tasks(session, case: Case, workflow: CaseWorkflow, now):
+def _sync_tasks(session, case: Case, workflow: CaseWorkflow, now, new_case: bool):
     ready = workflow.ready_user_tasks()
     by_id = {t.task_id: t for t in ready}
-    open_rows = session.scalars(
+    open_rows = () if new_case else session.scalars(
         select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.status == TaskStatus.OPEN)
     ).all()
     for row in open_rows:
@@ -291,10 +292,10 @@ def _sync_tasks(session, case: Case, workflow: CaseWorkflow, now):
     return ready
 
 
-def _sync_timers(session, case: Case, workflow: CaseWorkflow, now, fired: set[str]):
+def _sync_timers(session, case: Case, workflow: CaseWorkflow, now, fired: set[str], new_case: bool):
     waiting = workflow.waiting_timers()
     by_id = {t.task_id: t for t in waiting}
-    rows = session.scalars(
+    rows = () if new_case else session.scalars(
         select(CaseTimer).where(CaseTimer.case_id == case.id, CaseTimer.status == TimerStatus.WAITING)
     ).all()
     for row in rows:
