@@ -87,16 +87,16 @@ def start_case(
     pupil = session.get(Pupil, pupil_id)
     if definition is None or pupil is None or pupil.school_id != definition.school_id:
         raise NotPossibleNow("route en leerling horen niet bij dezelfde school")
-    # Only the version's id and number: its BPMN text is needed only to compile it (cached).
+    # Not the version's BPMN text: it is needed only to compile the process (cached).
     version = (session.execute(
-        select(ProcessVersion.id, ProcessVersion.number)
+        select(ProcessVersion.id, ProcessVersion.number, ProcessVersion.content_hash)
         .where(ProcessVersion.id == definition.published_version_id)
     ).one_or_none() if definition.published_version_id else None)
     if version is None:
         raise NotPossibleNow(f"route '{definition.name}' heeft nog geen gepubliceerde versie")
     now = services.now()
     workflow = CaseWorkflow.start(
-        compiled_process_of(session, version.id), services.environment,
+        compiled_process_of(session, version.id, version.content_hash), services.environment,
         {"leerling_geboortedatum": pupil.date_of_birth.isoformat()},
     )
     case = Case(

@@ -53,13 +53,15 @@ def compiled_process(version: ProcessVersion) -> CompiledProcess:
     return compiled
 
 
-def compiled_process_of(session: Session, version_id: int) -> CompiledProcess:
+def compiled_process_of(session: Session, version_id: int, content: str | None = None) -> CompiledProcess:
     """The compiled process of a stored version, reading its diagram only when not compiled yet.
 
-    Every case change needs its process; fetching just the content hash spares reading (and on
-    PostgreSQL transferring) the whole BPMN text, tens of kilobytes, per request.
+    Every case change needs its process; fetching just the content hash (or taking the one the
+    caller already read) spares reading, and on PostgreSQL transferring, the whole BPMN text —
+    tens of kilobytes — per request.
     """
-    content = session.scalar(select(ProcessVersion.content_hash).where(ProcessVersion.id == version_id))
+    if content is None:
+        content = session.scalar(select(ProcessVersion.content_hash).where(ProcessVersion.id == version_id))
     cached = _cached(content) if content is not None else None
     if cached is not None:
         return cached
