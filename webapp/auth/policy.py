@@ -57,10 +57,21 @@ CASE_ACTIONS: dict[Action, frozenset[Role]] = {
 }
 
 
+# Aliases of case_tasks for the "teacher involved" and "handed to the board" subqueries: built once,
+# because SQLAlchemy sets up a new alias's column collection on first use (≈1 ms per alias, per
+# request). They are immutable SQL constructs, safe to share; each use sits in its own subquery.
+_HELD_TASK = aliased(CaseTask, name="held_task")
+_BOARD_TASK = aliased(CaseTask, name="board_task")
+
+
 @dataclass(frozen=True)
 class Policy:
     user_id: int
     roles_by_school: dict[int, frozenset[Role]] = field(default_factory=dict)
+    # SQL conditions built once per policy (one request): building them costs more than running
+    # the queries that use them, and a page asks for them several times. They depend only on
+    # the user's memberships, which the policy already fixed.
+    _built_filters: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def for_user(cls, session: Session, user_id: int) -> Policy:
@@ -89,7 +100,7 @@ class Policy:
 
     def _involved(self) -> object:
         """The teacher's own cases: started by them, or a task they hold or did."""
-        held = aliased(CaseTask)  # its own alias, so it never correlates with an outer CaseTask
+        held = _HELD_TASK  # its own alias, so it never correlates with an outer CaseTask
         return or_(
             Case.started_by_id == self.user_id,
             exists().where(
@@ -99,11 +110,16 @@ class Policy:
         )
 
     def _handed_to_board(self) -> object:
-        board_task = aliased(CaseTask)
+        board_task = _BOARD_TASK
         return exists().where(board_task.case_id == Case.id, board_task.lane == Lane.BESTUUR.value).correlate(Case)
 
     def case_filter(self, action: Action = Action.VIEW_CASE):
         """SQL condition on `Case` selecting exactly the cases this action is allowed on."""
+        if action not in self._built_filters:
+            self._built_filters[action] = self._build_case_filter(action)
+        return self._built_filters[action]
+
+    def _build_case_filter(self, action: Action):
         allowed_roles = CASE_ACTIONS[action]
         clauses = []
         for school_id, roles in self.roles_by_school.items():
@@ -131,6 +147,11 @@ class Policy:
 
     def task_filter(self):
         """SQL condition on `CaseTask` for open tasks this user may work on (needs no join)."""
+        if "tasks" not in self._built_filters:
+            self._built_filters["tasks"] = self._build_task_filter()
+        return self._built_filters["tasks"]
+
+    def _build_task_filter(self):
         clauses = []
         for school_id in self.school_ids:
             lanes = self.lanes_at(school_id)

@@ -19,12 +19,14 @@ class CaseNotFound(LookupError):
 
 
 def lock_case(session: Session, case_id: int) -> Case:
-    result = session.execute(
+    # RETURNING hands back the locked row in the same round trip (SQLite ≥ 3.35, PostgreSQL).
+    case = session.scalars(
         update(Case)
         .where(Case.id == case_id)
         .values(lock_version=Case.lock_version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+        .returning(Case)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).one_or_none()
+    if case is None:
         raise CaseNotFound(case_id)
-    return session.get(Case, case_id, populate_existing=True)
+    return case

@@ -31,7 +31,7 @@ from webapp.cases.models import (
     TimerStatus,
 )
 from webapp.definitions.models import ProcessDefinition, ProcessVersion
-from webapp.definitions.spec_cache import compiled_process
+from webapp.definitions.spec_cache import compiled_process_of
 from webapp.engine import (
     ACUTE_DANGER_SIGNAL,
     CaseWorkflow,
@@ -87,13 +87,16 @@ def start_case(
     pupil = session.get(Pupil, pupil_id)
     if definition is None or pupil is None or pupil.school_id != definition.school_id:
         raise NotPossibleNow("route en leerling horen niet bij dezelfde school")
-    version = (session.get(ProcessVersion, definition.published_version_id)
-               if definition.published_version_id else None)
+    # Not the version's BPMN text: it is needed only to compile the process (cached).
+    version = (session.execute(
+        select(ProcessVersion.id, ProcessVersion.number, ProcessVersion.content_hash)
+        .where(ProcessVersion.id == definition.published_version_id)
+    ).one_or_none() if definition.published_version_id else None)
     if version is None:
         raise NotPossibleNow(f"route '{definition.name}' heeft nog geen gepubliceerde versie")
     now = services.now()
     workflow = CaseWorkflow.start(
-        compiled_process(version), services.environment,
+        compiled_process_of(session, version.id, version.content_hash), services.environment,
         {"leerling_geboortedatum": pupil.date_of_birth.isoformat()},
     )
     case = Case(
@@ -110,10 +113,11 @@ def start_case(
     session.add(case)
     session.flush()
     case.reference = f"{now.year}-{case.id:05d}"
-    session.add(CaseState(case_id=case.id, state="", updated_at=now))
+    state = CaseState(case_id=case.id, state="", updated_at=now)
+    session.add(state)
     _add_event(session, case, "case_started", f"Zorg gemeld: route '{definition.name}' "
                f"(versie {version.number})", now, actor_id)
-    _save(session, case, workflow, now, actor_id)
+    _save(session, case, state, workflow, now, actor_id, new_case=True)
     record_audit(session, "case.start", at=now, user_id=actor_id, school_id=case.school_id,
                  case_id=case.id, detail={"route": definition.route_key, "version": version.number},
                  remote_addr=remote_addr)
@@ -142,7 +146,7 @@ def complete_task(
         session.rollback()
         raise TaskAlreadyDone(task)
     now = services.now()
-    workflow = _load(session, services, case)
+    workflow, state = _load(session, services, case)
     try:
         workflow.complete_user_task(task.spiff_task_id, result.data)
     except TaskNotReady:
@@ -155,7 +159,7 @@ def complete_task(
     task.draft = None
     _add_event(session, case, "task_completed", f"{task.name} afgerond", now, actor_id,
                element_id=task.element_id, detail={"case_task_id": task.id})
-    _save(session, case, workflow, now, actor_id)
+    _save(session, case, state, workflow, now, actor_id)
     record_audit(session, "task.complete", at=now, user_id=actor_id, school_id=case.school_id,
                  case_id=case.id, detail={"case_task_id": task.id, "element": task.element_id},
                  remote_addr=remote_addr)
@@ -170,12 +174,12 @@ def fire_due_timers(session: Session, services: CaseServices, case_id: int) -> l
         session.commit()
         return []
     now = services.now()
-    workflow = _load(session, services, case)
+    workflow, state = _load(session, services, case)
     fired = workflow.fire_due_timers()
     for timer in fired:
         _add_event(session, case, "timer_fired", f"Termijn verstreken: {timer.name}", now, None,
                    element_id=timer.element_id, detail={"due": timer.fires_at.isoformat()})
-    _save(session, case, workflow, now, None, fired={t.task_id for t in fired})
+    _save(session, case, state, workflow, now, None, fired={t.task_id for t in fired})
     session.commit()
     return fired
 
@@ -186,7 +190,7 @@ def send_case_signal(
 ) -> Case:
     """Let something happen that the diagram waits for (acute danger, a pupil leaving school…)."""
     case = lock_case(session, case_id)
-    workflow = _load(session, services, case)
+    workflow, state = _load(session, services, case)
     if case.status != CaseStatus.OPEN or not workflow.can_receive_signal(signal):
         session.rollback()
         raise NotPossibleNow("dit kan in deze fase van de zaak niet (meer)")
@@ -198,7 +202,7 @@ def send_case_signal(
         _add_event(session, case, "acute_danger", "Acuut gevaar gemeld: acute route gestart", now, actor_id)
     else:
         _add_event(session, case, "signal", f"Gebeurtenis: {label}", now, actor_id)
-    _save(session, case, workflow, now, actor_id)
+    _save(session, case, state, workflow, now, actor_id)
     record_audit(session, "case.signal", at=now, user_id=actor_id, school_id=case.school_id,
                  case_id=case.id, detail={"signal": signal}, remote_addr=remote_addr)
     session.commit()
@@ -215,7 +219,7 @@ def raise_acute_danger(
 
 def load_workflow(session: Session, services: CaseServices, case: Case) -> CaseWorkflow:
     """The case's workflow for reading (diagram position, path taken); changes nothing."""
-    return _load(session, services, case)
+    return _load(session, services, case)[0]
 
 
 # -- internals ---------------------------------------------------------------------------
@@ -229,9 +233,12 @@ def _variant_contacts(session: Session, services: CaseServices, school_id: int):
     return variant.contacts if variant else ()
 
 
-def _load(session: Session, services: CaseServices, case: Case) -> CaseWorkflow:
+def _load(session: Session, services: CaseServices, case: Case) -> tuple[CaseWorkflow, CaseState]:
+    """The case's workflow and its state row; keep the row for `_save` (the session holds loaded
+    rows only weakly, so dropping it would cost another SELECT)."""
     state = session.get(CaseState, case.id, populate_existing=True)
-    return CaseWorkflow.load(state.state, compiled_process(case.process_version), services.environment)
+    compiled = compiled_process_of(session, case.process_version_id)
+    return CaseWorkflow.load(state.state, compiled, services.environment), state
 
 
 def _add_event(session, case, kind, title, at, actor_id, element_id=None, detail=None) -> None:
@@ -239,12 +246,13 @@ def _add_event(session, case, kind, title, at, actor_id, element_id=None, detail
                           element_id=element_id, title=title[:500], detail=detail))
 
 
-def _save(session, case: Case, workflow: CaseWorkflow, now, actor_id, fired: set[str] = frozenset()) -> None:
-    state = session.get(CaseState, case.id)
+def _save(session, case: Case, state: CaseState, workflow: CaseWorkflow, now, actor_id,
+          fired: set[str] = frozenset(), new_case: bool = False) -> None:
     state.state = workflow.dump()
     state.updated_at = now
-    ready = _sync_tasks(session, case, workflow, now)
-    waiting = _sync_timers(session, case, workflow, now, fired)
+    # A case started in this transaction has no task or timer rows yet: nothing to look up.
+    ready = _sync_tasks(session, case, workflow, now, new_case)
+    waiting = _sync_timers(session, case, workflow, now, fired, new_case)
     case.updated_at = now
     if ready:
         case.current_step = "; ".join(dict.fromkeys(t.name for t in ready))[:500]
@@ -260,10 +268,10 @@ def _save(session, case: Case, workflow: CaseWorkflow, now, actor_id, fired: set
         _add_event(session, case, "case_closed", f"Zaak afgesloten: {case.outcome}", now, actor_id)
 
 
-def _sync_tasks(session, case: Case, workflow: CaseWorkflow, now):
+def _sync_tasks(session, case: Case, workflow: CaseWorkflow, now, new_case: bool):
     ready = workflow.ready_user_tasks()
     by_id = {t.task_id: t for t in ready}
-    open_rows = session.scalars(
+    open_rows = () if new_case else session.scalars(
         select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.status == TaskStatus.OPEN)
     ).all()
     for row in open_rows:
@@ -284,10 +292,10 @@ def _sync_tasks(session, case: Case, workflow: CaseWorkflow, now):
     return ready
 
 
-def _sync_timers(session, case: Case, workflow: CaseWorkflow, now, fired: set[str]):
+def _sync_timers(session, case: Case, workflow: CaseWorkflow, now, fired: set[str], new_case: bool):
     waiting = workflow.waiting_timers()
     by_id = {t.task_id: t for t in waiting}
-    rows = session.scalars(
+    rows = () if new_case else session.scalars(
         select(CaseTimer).where(CaseTimer.case_id == case.id, CaseTimer.status == TimerStatus.WAITING)
     ).all()
     for row in rows:

@@ -10,6 +10,9 @@ import hashlib
 import threading
 from collections import OrderedDict
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from webapp.definitions.models import ProcessVersion
 from webapp.engine import CompiledProcess, compile_bpmn
 
@@ -31,14 +34,38 @@ def remember(content: str, compiled: CompiledProcess) -> None:
             _compiled.popitem(last=False)
 
 
-def compiled_process(version: ProcessVersion) -> CompiledProcess:
+def _cached(content: str) -> CompiledProcess | None:
     with _lock:
-        cached = _compiled.get(version.content_hash)
+        cached = _compiled.get(content)
         if cached is not None:
-            _compiled.move_to_end(version.content_hash)
-            return cached
+            _compiled.move_to_end(content)
+        return cached
+
+
+def compiled_process(version: ProcessVersion) -> CompiledProcess:
+    cached = _cached(version.content_hash)
+    if cached is not None:
+        return cached
     compiled = compile_bpmn(
         version.bpmn_xml.encode("utf-8"), filename=version.source_filename or "", forms=None
     )
     remember(version.content_hash, compiled)
     return compiled
+
+
+def compiled_process_of(session: Session, version_id: int, content: str | None = None) -> CompiledProcess:
+    """The compiled process of a stored version, reading its diagram only when not compiled yet.
+
+    Every case change needs its process; fetching just the content hash (or taking the one the
+    caller already read) spares reading, and on PostgreSQL transferring, the whole BPMN text —
+    tens of kilobytes — per request.
+    """
+    if content is None:
+        content = session.scalar(select(ProcessVersion.content_hash).where(ProcessVersion.id == version_id))
+    cached = _cached(content) if content is not None else None
+    if cached is not None:
+        return cached
+    version = session.get(ProcessVersion, version_id)
+    if version is None:
+        raise LookupError(f"process version {version_id}")
+    return compiled_process(version)

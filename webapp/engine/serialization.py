@@ -3,10 +3,17 @@
 SpiffWorkflow's default serializer embeds the full process spec in every instance. The spec is
 stored once per definition version (as BPMN) and cached compiled, so the state holds only the
 instance: tasks, their data and internal data.
+
+The instance is still repetitive (every task carries a copy of the case data it saw), so it is
+stored compressed: compact JSON, zlib at its fastest level, base64 so it stays text in the
+existing column. A 60 KB state becomes about 13 KB for well under a millisecond. States written
+as plain JSON (before compression) still load.
 """
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -37,9 +44,21 @@ class _InstanceOnlyConverter(BpmnWorkflowConverter):
         return workflow
 
 
+class _CompactSerializer(BpmnWorkflowSerializer):
+    def serialize_json(self, workflow, use_gzip=False):
+        # As the library does it, but without the spaces after ',' and ':' (≈5% of the text).
+        self.registry._encoder_mode = True
+        try:
+            dct = self.to_dict(workflow)
+            dct[self.VERSION_KEY] = self.VERSION
+            return json.dumps(dct, cls=self._encoder_cls, separators=(",", ":"))
+        finally:
+            self.registry._encoder_mode = False
+
+
 # Fired events (e.g. what an event-based gateway saw) are kept in the state, so Meldroute's
 # timer definitions need converters like SpiffWorkflow's own.
-_serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure({
+_serializer = _CompactSerializer(BpmnWorkflowSerializer.configure({
     **DEFAULT_CONFIG,
     BpmnWorkflow: _InstanceOnlyConverter,
     DeadlineDateTimer: TimerConditionalEventDefinitionConverter,
@@ -47,12 +66,25 @@ _serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure({
 }))
 
 
+# Marks a compressed state; a plain JSON state starts with "{".
+COMPRESSED_PREFIX = "z1:"
+_FASTEST = 1  # level 6 saves another ~25% of a much smaller text, at three times the CPU
+
+
 def dump_state(workflow: BpmnWorkflow) -> str:
-    return _serializer.serialize_json(workflow)
+    packed = zlib.compress(_serializer.serialize_json(workflow).encode("utf-8"), _FASTEST)
+    return COMPRESSED_PREFIX + base64.b64encode(packed).decode("ascii")
+
+
+def state_json(state: str) -> str:
+    """The JSON text of a stored state, compressed or not."""
+    if state.startswith(COMPRESSED_PREFIX):
+        return zlib.decompress(base64.b64decode(state[len(COMPRESSED_PREFIX):])).decode("utf-8")
+    return state
 
 
 def load_state(state: str, compiled: CompiledProcess) -> BpmnWorkflow:
-    dct = json.loads(state)
+    dct = json.loads(state_json(state))
     version = dct.pop(_serializer.VERSION_KEY, None)
     if version != _serializer.VERSION and version in MIGRATIONS:
         MIGRATIONS[version](dct)

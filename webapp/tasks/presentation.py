@@ -4,7 +4,7 @@ from __future__ import annotations
 from webapp.auth.policy import Action, Policy
 from webapp.cases.dossier import describe_answers
 from webapp.cases.models import Case, TaskStatus
-from webapp.definitions.spec_cache import compiled_process
+from webapp.definitions.spec_cache import compiled_process_of
 from webapp.roles import LANE_LABELS, Lane
 from webapp.schools.models import School
 
@@ -14,7 +14,7 @@ def task_context(session, services, policy: Policy, task) -> dict:
     school = session.get(School, case.school_id)
     variant = services.variants.get(school.variant)
     form = services.forms.get(task.form_key)
-    element = compiled_process(case.process_version).element(task.element_id)
+    element = compiled_process_of(session, case.process_version_id).element(task.element_id)
     lane = Lane(task.lane) if task.lane in {lane.value for lane in Lane} else None
     return {
         "task": task,
