@@ -16,12 +16,15 @@ from webapp.config import load_config
 from webapp.engine import EngineEnvironment
 from webapp.engine.deadlines import WorkingDayCalendar
 from webapp.forms.catalog import FormCatalog
+from webapp.ids import IdConverter
 from webapp.schools.variants import load_variants
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     instance_path = os.environ.get("MELDROUTE_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance_path)
+    # Before any route is added: every <int:…> in a URL is a bounded database id (see webapp.ids).
+    app.url_map.converters["int"] = IdConverter
     app.config.update(load_config(Path(app.instance_path)))
     if overrides:
         app.config.update(overrides)
