@@ -38,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _init_web(app: Flask) -> None:
     from webapp import web
+    from webapp.api import blueprint as api
     from webapp.auth import session as auth_session
     from webapp.auth.views import blueprint as auth_pages
     from webapp.cases.views import blueprint as case_pages
@@ -47,7 +48,7 @@ def _init_web(app: Flask) -> None:
 
     auth_session.init_app(app)
     web.init_app(app)
-    for blueprint in (home_pages, auth_pages, task_pages, case_pages, form_templates):
+    for blueprint in (home_pages, auth_pages, task_pages, case_pages, form_templates, api):
         app.register_blueprint(blueprint)
 
 
