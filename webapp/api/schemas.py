@@ -6,6 +6,8 @@ of the product; `errors` and `csrf_token` keep the names clients of web APIs exp
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from webapp.ids import MAX_ID
@@ -24,7 +26,7 @@ UNKNOWN_FIELD = "Onbekend veld."
 
 
 class ApiSchema(Schema):
-    error_messages = {"unknown": UNKNOWN_FIELD, "type": "Verwacht een JSON-object."}
+    error_messages: ClassVar[dict[str, str]] = {"unknown": UNKNOWN_FIELD, "type": "Verwacht een JSON-object."}
 
     def on_bind_field(self, field_name, field_obj):
         field_obj.error_messages = {

@@ -24,7 +24,11 @@ from webapp.auth.session import current_policy, remote_addr
 from webapp.cases import service as case_service
 from webapp.cases.dossier import case_timeline
 from webapp.cases.models import CaseTask, CaseTimer, TaskStatus, TimerStatus
-from webapp.cases.starting import PupilDetails, start_reported_case, startable_definitions
+from webapp.cases.starting import (
+    PupilDetails,
+    start_reported_case,
+    startable_definitions,
+)
 from webapp.db import get_session
 from webapp.schools.models import School
 from webapp.tasks.listing import TaskListFilters, next_task_in_case, task_list
