@@ -381,7 +381,8 @@ FOREIGN_ATTACHMENT = "Deze bijlage hoort niet bij deze zaak."
 
 def foreign_attachment_errors(session: Session, form, values: Mapping, task: CaseTask) -> dict[str, list[str]]:
     """File fields hold attachment ids; each must be an attachment of this task's own case (and
-    school), or a user could link — and so read — another case's file through a task form."""
+    school). Otherwise a case's data could reference another pupil's file: downloads are checked
+    per case, but the dossier, exports and gateway data would carry a foreign reference."""
     errors: dict[str, list[str]] = {}
     for definition in form.fields:
         if definition.type != "file":
