@@ -172,6 +172,24 @@ def test_pick_an_existing_pupil(teacher, school, session):
     assert session.get(Case, response.get_json()["id"]).pupil_id == pupil.id
 
 
+def test_claim_moves_a_task_to_my_list_and_release_gives_it_back(app, teacher, coordinator, school, session):
+    task_id = start_case(teacher, school)["eerste_taak_id"]
+    teacher.post(f"/api/v1/taken/{task_id}/afronden", {"waarden": SIGNALEREN})
+    zorgteam_id = coordinator.get("/api/v1/taken?lijst=rol").get_json()["taken"][0]["id"]
+    claimed = coordinator.post(f"/api/v1/taken/{zorgteam_id}/oppakken")
+    assert claimed.get_json() == {"taak_id": zorgteam_id, "opgepakt_door_mij": True}
+    assert [t["id"] for t in coordinator.get("/api/v1/taken?lijst=mijn").get_json()["taken"]] == [zorgteam_id]
+    director = ApiUser(app, "directeur@testschool.test")
+    assert director.get("/api/v1/taken?lijst=rol").get_json()["taken"] == []
+    taken = director.post(f"/api/v1/taken/{zorgteam_id}/oppakken")
+    assert taken.status_code == 403 and "al opgepakt door iemand anders" in taken.get_json()["fout"]
+    assert teacher.post(f"/api/v1/taken/{zorgteam_id}/vrijgeven").status_code == 403
+    released = coordinator.post(f"/api/v1/taken/{zorgteam_id}/vrijgeven")
+    assert released.get_json() == {"taak_id": zorgteam_id, "opgepakt_door_mij": False}
+    session.expire_all()
+    assert session.get(CaseTask, zorgteam_id).claimed_by_id is None
+
+
 def test_draft_is_kept_and_read_back(teacher, school, session):
     task_id = start_case(teacher, school)["eerste_taak_id"]
     saved = teacher.put(f"/api/v1/taken/{task_id}/concept", {"waarden": {"situatie": "Half ingevuld",

@@ -213,6 +213,11 @@ class DraftSavedSchema(ApiSchema):
     concept = fields.Dict(keys=fields.String(), required=True)
 
 
+class TaskClaimSchema(ApiSchema):
+    taak_id = fields.Integer(required=True)
+    opgepakt_door_mij = fields.Boolean(required=True)
+
+
 class TaskCompletedSchema(ApiSchema):
     taak_id = fields.Integer(required=True)
     status = fields.String(required=True)

@@ -258,6 +258,32 @@ def complete_task(task_id: int):
                                            "volgende_taak_id": following.id if following else None})
 
 
+@blueprint.post("/taken/<int:task_id>/oppakken")
+@documented(summary="Taak oppakken", responses={200: s.TaskClaimSchema, 403: s.ErrorSchema, 404: s.ErrorSchema,
+                                                 409: s.ErrorSchema})
+def claim_task(task_id: int):
+    """Zet de taak op uw naam: hij staat dan bij `lijst=mijn` en niet meer bij anderen met uw rol."""
+    found = _workable_task(task_id)
+    try:
+        case_service.claim_task(get_session(), get_services(), case_task_id=found.id, actor_id=current_user.id,
+                                remote_addr=remote_addr())
+    except case_service.AlreadyClaimed:
+        raise ApiProblem(409, "Deze taak is al door iemand anders opgepakt of afgerond.") from None
+    return _answer(s.TaskClaimSchema, {"taak_id": found.id, "opgepakt_door_mij": True})
+
+
+@blueprint.post("/taken/<int:task_id>/vrijgeven")
+@documented(summary="Taak vrijgeven", responses={200: s.TaskClaimSchema, 403: s.ErrorSchema, 404: s.ErrorSchema})
+def release_task(task_id: int):
+    """Geeft een opgepakte taak vrij voor iedereen met de rol (uw eigen taak; IB en directie: elke)."""
+    found = _visible_task(task_id)
+    if not current_policy().may_release(found):
+        raise ApiProblem(403, "U kunt deze taak niet vrijgeven (niet opgepakt, of door iemand anders).")
+    case_service.release_task(get_session(), get_services(), case_task_id=found.id, actor_id=current_user.id,
+                              remote_addr=remote_addr())
+    return _answer(s.TaskClaimSchema, {"taak_id": found.id, "opgepakt_door_mij": False})
+
+
 # -- cases --------------------------------------------------------------------------------------
 
 
