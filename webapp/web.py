@@ -6,8 +6,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from webapp.auth.session import current_policy
-from webapp.clock import as_school_time
 from webapp.cases.models import CaseTask
+from webapp.clock import as_school_time
 from webapp.db import get_session
 
 ERROR_TEXTS = {
