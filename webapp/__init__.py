@@ -16,12 +16,15 @@ from webapp.config import load_config
 from webapp.engine import EngineEnvironment
 from webapp.engine.deadlines import WorkingDayCalendar
 from webapp.forms.catalog import FormCatalog
+from webapp.ids import IdConverter
 from webapp.schools.variants import load_variants
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     instance_path = os.environ.get("MELDROUTE_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance_path)
+    # Before any route is added: every <int:…> in a URL is a bounded database id (see webapp.ids).
+    app.url_map.converters["int"] = IdConverter
     app.config.update(load_config(Path(app.instance_path)))
     if overrides:
         app.config.update(overrides)
@@ -35,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _init_web(app: Flask) -> None:
     from webapp import web
+    from webapp.api import blueprint as api
     from webapp.auth import session as auth_session
     from webapp.auth.views import blueprint as auth_pages
     from webapp.cases.views import blueprint as case_pages
@@ -44,7 +48,7 @@ def _init_web(app: Flask) -> None:
 
     auth_session.init_app(app)
     web.init_app(app)
-    for blueprint in (home_pages, auth_pages, task_pages, case_pages, form_templates):
+    for blueprint in (home_pages, auth_pages, task_pages, case_pages, form_templates, api):
         app.register_blueprint(blueprint)
 
 

@@ -9,8 +9,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from webapp.auth.session import current_policy
-from webapp.clock import as_school_time
 from webapp.cases.models import CaseTask
+from webapp.clock import as_school_time
 from webapp.db import get_session
 
 ERROR_TEXTS = {
@@ -27,7 +27,12 @@ ERROR_TEXTS = {
 DIAGRAM_BUILD_DIR = "build"
 
 
+NUL_REFUSED = "Het verzoek bevat een ongeldig teken (NUL); er is niets opgeslagen."
+TOO_DEEP = "Het JSON-object is te diep genest; er is niets opgeslagen."
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)
     app.context_processor(_navigation)
     app.jinja_env.filters["localtime"] = _localtime
@@ -71,6 +76,42 @@ def _security_headers(response):
     if request.endpoint != "static":
         response.headers["Cache-Control"] = "no-store"  # pages hold personal data of children
     return response
+
+
+def _refuse_nul_characters():
+    """No text in Meldroute holds a NUL character, and PostgreSQL refuses to store one: refuse it at
+    the door (query string, form fields, JSON) rather than fail deep inside a transaction.
+    JSON nested too deeply for Python's parser is refused here too, for the same reason."""
+    texts = [*request.args.items(multi=True), *request.form.items(multi=True)]
+    refused = any("\x00" in key or "\x00" in value for key, value in texts)
+    if not refused and request.is_json:
+        try:
+            refused = _holds_nul(request.get_json(silent=True))
+        except RecursionError:
+            return _refusal(TOO_DEEP)
+    return _refusal(NUL_REFUSED) if refused else None
+
+
+def _refusal(message: str):
+    if request.path.startswith("/api/"):
+        return {"fout": message}, 400
+    return render_template("error.html", title=ERROR_TEXTS[400][0], text=message, code=400), 400
+
+
+def _holds_nul(document) -> bool:
+    """Walks the parsed JSON without recursion (its depth is the sender's choice)."""
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 def _error_page(error):

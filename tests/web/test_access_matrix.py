@@ -35,10 +35,11 @@ class Decision:
     allowed: frozenset
     data: dict | None = None
     prepare: str | None = None  # name of a World method run before the request
+    json: dict | None = None  # the JSON API: a JSON body, the CSRF token in the X-CSRFToken header
 
 
-def decision(method, path, allowed, data=None, prepare=None):
-    return Decision(method, path, frozenset(allowed), data, prepare)
+def decision(method, path, allowed, data=None, prepare=None, json=None):
+    return Decision(method, path, frozenset(allowed), data, prepare, json)
 
 
 DECISIONS: dict[str, list[Decision]] = {
@@ -68,6 +69,22 @@ DECISIONS: dict[str, list[Decision]] = {
     "cases.download_attachment": [decision("GET", "/zaken/{case}/bijlagen/{attachment}", CASE_STAFF)],
     "cases.diagram": [decision("GET", "/zaken/{case}/diagram.bpmn", CASE_STAFF)],
     "cases.diagram_position": [decision("GET", "/zaken/{case}/diagram.json", CASE_STAFF)],
+    # The JSON API mirrors the pages above: the same people may do the same things.
+    "api.session": [decision("GET", "/api/v1/sessie", ACTORS)],
+    "api.login": [decision("POST", "/api/v1/sessie", ACTORS,
+                           json={"email": "leerkracht@school-a.test", "wachtwoord": TEST_PASSWORD})],
+    "api.logout": [decision("DELETE", "/api/v1/sessie", LOGGED_IN, json={})],
+    "api.openapi": [decision("GET", "/api/v1/openapi.json", ACTORS)],
+    "api.task_index": [decision("GET", "/api/v1/taken?lijst=rol", LOGGED_IN)],
+    "api.task": [decision("GET", "/api/v1/taken/{task}", CASE_STAFF)],
+    "api.save_draft": [decision("PUT", "/api/v1/taken/{task}/concept", COORDINATORS, json={"waarden": {}})],
+    "api.complete_task": [decision("POST", "/api/v1/taken/{task}/afronden", COORDINATORS, json={"waarden": {}})],
+    "api.claim_task": [decision("POST", "/api/v1/taken/{task}/oppakken", COORDINATORS, json={})],
+    "api.release_task": [decision("POST", "/api/v1/taken/{task}/vrijgeven", COORDINATORS, json={},
+                                  prepare="claim_task_by_ib")],
+    "api.routes": [decision("GET", "/api/v1/routes", STARTERS)],
+    "api.start_case": [decision("POST", "/api/v1/zaken", STARTERS, json={})],
+    "api.case": [decision("GET", "/api/v1/zaken/{case}", CASE_STAFF)],
 }
 
 EMAILS = {
@@ -144,6 +161,9 @@ def test_route_access(endpoint, d, actor, app, session, services, database):
     token = {} if actor == ANON else {"csrf_token": user.csrf_token("/taken" if actor != ANON else "/inloggen")}
     if d.method == "GET":
         response = user.client.get(world.url(d.path))
+    elif d.json is not None:
+        response = user.client.open(world.url(d.path), method=d.method, json=d.json,
+                                    headers={"X-CSRFToken": token.get("csrf_token") or user.csrf_token()})
     else:
         response = user.client.post(world.url(d.path), data={**token, **(d.data or {})})
     expected = "allowed" if actor in d.allowed else "denied"

@@ -13,7 +13,11 @@ from webapp.auth.models import User
 from webapp.auth.policy import Policy
 from webapp.db import get_session
 
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "home.health"})
+PUBLIC_ENDPOINTS = frozenset({
+    "auth.login", "static", "home.health",
+    # the JSON API: a CSRF token (needed to log in), logging in, and the API's description
+    "api.session", "api.login", "api.openapi",
+})
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -44,7 +48,7 @@ def _require_login():
     if current_user.is_authenticated:
         return None
     if request.path.startswith("/api/"):
-        return jsonify({"fout": "niet ingelogd"}), 401
+        return jsonify({"fout": "U bent niet ingelogd. Log in met POST /api/v1/sessie."}), 401
     return login_manager.unauthorized()
 
 

@@ -21,8 +21,8 @@ from webapp.cases.locking import lock_case
 from webapp.cases.models import (
     Attachment,
     Case,
-    CaseNote,
     CaseEvent,
+    CaseNote,
     CaseState,
     CaseStatus,
     CaseTask,
@@ -41,6 +41,7 @@ from webapp.engine import (
 )
 from webapp.forms.catalog import FormCatalog
 from webapp.forms.validation import validate_submission
+from webapp.ids import MAX_ID, parse_id
 from webapp.schools.models import Pupil
 from webapp.schools.variants import Variant
 
@@ -134,11 +135,13 @@ def complete_task(
     if task is None:
         raise LookupError(case_task_id)
     contacts = _variant_contacts(session, services, task.school_id)
-    result = validate_submission(
-        services.forms.get(task.form_key), submitted, contacts, services.environment.deadlines
-    )
+    form = services.forms.get(task.form_key)
+    result = validate_submission(form, submitted, contacts, services.environment.deadlines)
     if not result.ok:
         raise InvalidSubmission(result.errors)
+    foreign = foreign_attachment_errors(session, form, result.data, task)
+    if foreign:
+        raise InvalidSubmission(foreign)
 
     case = lock_case(session, task.case_id)
     session.refresh(task)
@@ -317,7 +320,16 @@ def save_draft(
     session: Session, services: CaseServices, *, case_task_id: int, values: Mapping,
     actor_id: int, remote_addr: str | None = None,
 ) -> None:
-    """Keep what the user typed, valid or not, until they complete the task."""
+    """Keep what the user typed, valid or not, until they complete the task.
+
+    Only attachment references are checked now: a draft must not link another case's file."""
+    task = session.get(CaseTask, case_task_id)
+    if task is None:
+        raise LookupError(case_task_id)
+    foreign = foreign_attachment_errors(session, services.forms.get(task.form_key), values, task)
+    if foreign:
+        session.rollback()
+        raise InvalidSubmission(foreign)
     now = services.now()
     result = session.execute(
         update(CaseTask)
@@ -370,6 +382,41 @@ def release_task(session: Session, services: CaseServices, *, case_task_id: int,
     record_audit(session, "task.release", at=now, user_id=actor_id, school_id=task.school_id,
                  case_id=task.case_id, detail={"case_task_id": case_task_id}, remote_addr=remote_addr)
     session.commit()
+
+
+FOREIGN_ATTACHMENT = "Deze bijlage hoort niet bij deze zaak."
+
+
+def foreign_attachment_errors(session: Session, form, values: Mapping, task: CaseTask) -> dict[str, list[str]]:
+    """File fields hold attachment ids; each must be an attachment of this task's own case (and
+    school). Otherwise a case's data could reference another pupil's file: downloads are checked
+    per case, but the dossier, exports and gateway data would carry a foreign reference."""
+    errors: dict[str, list[str]] = {}
+    for definition in form.fields:
+        if definition.type != "file":
+            continue
+        given = values.get(definition.name)
+        if given in (None, "", []):
+            continue
+        ids = [_attachment_id(item) for item in (given if isinstance(given, list) else [given])]
+        if None in ids:
+            errors[definition.name] = [FOREIGN_ATTACHMENT]
+            continue
+        own = set(session.scalars(
+            select(Attachment.id).join(Case, Case.id == Attachment.case_id)
+            .where(Attachment.id.in_(ids), Attachment.case_id == task.case_id, Case.school_id == task.school_id)
+        ))
+        if own != set(ids):
+            errors[definition.name] = [FOREIGN_ATTACHMENT]
+    return errors
+
+
+def _attachment_id(item) -> int | None:
+    if isinstance(item, bool):
+        return None
+    if isinstance(item, int):
+        return item if 0 < item <= MAX_ID else None
+    return parse_id(item) if isinstance(item, str) else None
 
 
 # -- the dossier ----------------------------------------------------------------------------

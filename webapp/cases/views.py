@@ -20,13 +20,27 @@ from webapp.auth.policy import Action
 from webapp.auth.session import current_policy, remote_addr
 from webapp.cases import service as case_service
 from webapp.cases.dossier import case_attachments, case_notes, case_timeline
-from webapp.cases.models import Attachment, Case, CaseStatus, CaseTask, CaseTimer, TaskStatus, TimerStatus
+from webapp.cases.models import (
+    Attachment,
+    Case,
+    CaseStatus,
+    CaseTask,
+    CaseTimer,
+    TaskStatus,
+    TimerStatus,
+)
+from webapp.cases.starting import (
+    PupilDetails,
+    start_reported_case,
+    startable_definitions,
+)
 from webapp.db import get_session
 from webapp.definitions.models import ProcessDefinition
 from webapp.engine import ACUTE_DANGER_SIGNAL
+from webapp.ids import parse_id
 from webapp.roles import LANE_LABELS
 from webapp.schools.models import Pupil, School
-from webapp.schools.service import InvalidPupil, find_or_create_pupil
+from webapp.tasks.listing import next_task_in_case
 
 blueprint = Blueprint("cases", __name__, template_folder="templates")
 
@@ -73,40 +87,28 @@ def index():
 def start():
     db = get_session()
     policy = current_policy()
-    services = get_services()
     school_ids = policy.schools_where(Action.START_CASE)
     if not school_ids:
         abort(403)
-    definitions = db.scalars(
-        select(ProcessDefinition).where(ProcessDefinition.school_id.in_(school_ids),
-                                        ProcessDefinition.published_version_id.is_not(None))
-        .order_by(ProcessDefinition.school_id, ProcessDefinition.name)
-    ).all()
+    definitions = startable_definitions(db, policy)
     schools = {s.id: s for s in db.scalars(select(School).where(School.id.in_(school_ids)))}
     values, errors = dict(request.form), {}
     if request.method == "POST":
-        definition = next((d for d in definitions if str(d.id) == request.form.get("route")), None)
-        if definition is None:
-            errors["route"] = ["Kies een route."]
         try:
-            if definition is not None:
-                pupil = find_or_create_pupil(
-                    db, school_id=definition.school_id, name=request.form.get("naam", ""),
-                    group=request.form.get("groep", ""), date_of_birth=request.form.get("geboortedatum", ""),
-                    now=services.now(),
-                )
-        except InvalidPupil as invalid:
-            errors.update(invalid.errors)
-        if not errors:
-            case = case_service.start_case(db, services, definition_id=definition.id, pupil_id=pupil.id,
-                                           actor_id=current_user.id, remote_addr=remote_addr())
+            case = start_reported_case(
+                db, get_services(), definitions=definitions, route_id=parse_id(request.form.get("route")),
+                pupil=PupilDetails(request.form.get("naam", ""), request.form.get("groep", ""),
+                                   request.form.get("geboortedatum", "")),
+                actor_id=current_user.id, remote_addr=remote_addr(),
+            )
+        except case_service.InvalidSubmission as invalid:
+            errors = invalid.errors
+        else:
             flash(f"Zaak {case.reference} is gestart.", "info")
-            first = db.scalar(select(CaseTask).where(CaseTask.case_id == case.id,
-                                                     current_policy().task_filter()))
+            first = next_task_in_case(db, policy, case.id)
             if first is not None:
                 return redirect(url_for("tasks.show", task_id=first.id), code=303)
             return redirect(url_for("cases.show", case_id=case.id), code=303)
-        db.rollback()
     return render_template("cases/start.html", definitions=definitions, schools=schools,
                            values=values, errors=errors), (422 if errors else 200)
 
@@ -198,7 +200,7 @@ def add_note(case_id: int):
         case_service.add_note(
             get_session(), get_services(), case_id=case.id, actor_id=current_user.id,
             kind=request.form.get("soort", ""), body=request.form.get("tekst", ""),
-            source=request.form.get("bron"), follows_up_id=int(follows_up) if follows_up.isdigit() else None,
+            source=request.form.get("bron"), follows_up_id=parse_id(follows_up),
             verdict=request.form.get("oordeel") or None, remote_addr=remote_addr(),
         )
         flash("Notitie toegevoegd aan het dossier.", "info")

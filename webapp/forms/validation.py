@@ -129,7 +129,9 @@ def validate_submission(
 
     With a `deadlines` calculator, every agreed term also yields `<name>_einde`: the moment it
     ends, counted from now (the moment the term was agreed)."""
-    raw = {name: value for name, value in submitted.items() if name in form.field_names and not _is_empty(value)}
+    # Only the form's own fields: `<name>_einde` is computed here, never taken from the user.
+    own_fields = {f.name for f in form.fields}
+    raw = {name: value for name, value in submitted.items() if name in own_fields and not _is_empty(value)}
     schema = build_schema(form, contacts)()
     try:
         loaded, errors = schema.load(raw), {}

@@ -1,84 +1,47 @@
 """The task list and the task page: where care coordinators spend their day."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import case as sql_case
-from sqlalchemy import select
 
 from webapp import get_services
 from webapp.audit.log import record_audit
 from webapp.auth.session import current_policy, remote_addr
 from webapp.cases import service as case_service
-from webapp.cases.models import Case, CaseTask, TaskStatus
+from webapp.cases.models import CaseTask, TaskStatus
 from webapp.db import get_session
-from webapp.definitions.models import ProcessDefinition
 from webapp.forms.validation import values_from_form_post
 from webapp.roles import LANE_LABELS
-from webapp.schools.models import Pupil, School
+from webapp.tasks.listing import (
+    DUE_FILTERS,
+    LISTS,
+    TaskListFilters,
+    filter_options,
+    next_task_in_case,
+    task_list,
+)
 from webapp.tasks.presentation import task_context
 
 blueprint = Blueprint("tasks", __name__, template_folder="templates")
-
-LISTS = {"mijn": "Mijn taken", "rol": "Taken voor mijn rol"}
-DUE_FILTERS = {"": "alle termijnen", "verlopen": "verlopen", "week": "binnen 7 dagen"}
 
 
 @blueprint.get("/taken")
 def index():
     policy = current_policy()
     db = get_session()
-    services = get_services()
-    now = services.now()
-    chosen = request.args.get("lijst", "mijn")
-    if chosen not in LISTS:
-        chosen = "mijn"
-    filters = {key: request.args.get(key, "") for key in ("school", "route", "stap", "termijn", "sorteer")}
-
-    query = (
-        select(CaseTask, Case, Pupil, ProcessDefinition, School)
-        .join(Case, Case.id == CaseTask.case_id)
-        .join(Pupil, Pupil.id == Case.pupil_id)
-        .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
-        .join(School, School.id == Case.school_id)
-        .where(policy.task_filter())
-    )
-    if chosen == "mijn":
-        query = query.where(CaseTask.claimed_by_id == current_user.id)
-    else:
-        query = query.where(CaseTask.claimed_by_id.is_(None))
-    if filters["school"].isdigit():
-        query = query.where(Case.school_id == int(filters["school"]))
-    if filters["route"]:
-        query = query.where(ProcessDefinition.route_key == filters["route"])
-    if filters["stap"]:
-        query = query.where(CaseTask.name == filters["stap"])
-    if filters["termijn"] == "verlopen":
-        query = query.where(CaseTask.due_at < now)
-    elif filters["termijn"] == "week":
-        query = query.where(CaseTask.due_at < now + timedelta(days=7))
-    if filters["sorteer"] == "nieuw":
-        query = query.order_by(CaseTask.created_at.desc(), CaseTask.id.desc())
-    else:  # by due date, tasks without one last
-        query = query.order_by(sql_case((CaseTask.due_at.is_(None), 1), else_=0), CaseTask.due_at, CaseTask.id)
-    rows = db.execute(query.limit(500)).all()
-
-    options = db.execute(
-        select(School.id, School.name, ProcessDefinition.route_key, ProcessDefinition.name)
-        .join(ProcessDefinition, ProcessDefinition.school_id == School.id)
-        .where(School.id.in_(policy.school_ids))
-    ).all()
-    steps = sorted({task.name for task, *_ in rows} | ({filters["stap"]} if filters["stap"] else set()))
+    now = get_services().now()
+    filters = TaskListFilters.from_args(request.args)
+    rows = task_list(db, policy, filters, now)
+    schools, routes = filter_options(db, policy)
+    steps = sorted({row.task.name for row in rows} | ({filters.step} if filters.step else set()))
     record_audit(db, "tasklist.view", at=now, user_id=current_user.id,
-                 detail={"list": chosen, "case_ids": sorted({c.id for _, c, *_ in rows})},
+                 detail={"list": filters.chosen, "case_ids": sorted({row.case.id for row in rows})},
                  remote_addr=remote_addr())
     db.commit()
     return render_template(
-        "tasks/index.html", rows=rows, lists=LISTS, chosen=chosen, filters=filters, now=now,
-        schools=sorted({(o[0], o[1]) for o in options}), routes=sorted({(o[2], o[3]) for o in options}),
-        steps=steps, due_filters=DUE_FILTERS, lane_labels=_lane_labels(),
+        "tasks/index.html", rows=rows, lists=LISTS, chosen=filters.chosen, filters=filters.as_args(),
+        now=now, schools=schools, routes=routes, steps=steps, due_filters=DUE_FILTERS,
+        lane_labels=_lane_labels(),
     )
 
 
@@ -128,6 +91,8 @@ def submit(task_id: int):
         try:
             case_service.save_draft(db, services, case_task_id=task.id, values=values,
                                     actor_id=current_user.id, remote_addr=remote_addr())
+        except case_service.InvalidSubmission as invalid:
+            return _form_again(task, values, invalid.errors)
         except case_service.TaskAlreadyDone:
             flash("Deze taak is intussen afgerond; uw concept is niet opgeslagen.", "warning")
             return redirect(url_for("cases.show", case_id=task.case_id), code=303)
@@ -173,12 +138,8 @@ def _form_again(task: CaseTask, values: dict, errors: dict):
 
 def _next_page(task: CaseTask) -> str:
     """After completing: straight on to the next task in this case that is mine to do, if any."""
-    db = get_session()
-    policy = current_policy()
-    next_task = db.scalar(
-        select(CaseTask).where(CaseTask.case_id == task.case_id, policy.task_filter()).order_by(CaseTask.id)
-    )
-    if next_task is not None and policy.may_work_on(db, next_task):
+    next_task = next_task_in_case(get_session(), current_policy(), task.case_id)
+    if next_task is not None:
         return url_for("tasks.show", task_id=next_task.id)
     return url_for("cases.show", case_id=task.case_id)
 

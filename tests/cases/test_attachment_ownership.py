@@ -1,0 +1,83 @@
+"""File fields carry attachment ids: only attachments of the task's own case may be linked."""
+from __future__ import annotations
+
+import pytest
+
+from tests.support.forms import fill_form
+from tests.support.scenario import Scenario, setup_school
+from webapp.cases import service as case_service
+from webapp.cases.models import CaseTask, TaskStatus
+from webapp.roles import Role
+
+
+@pytest.fixture
+def two_cases(session, services, database):
+    """Two cases of one school, each at the IB'er's signaleringsinstrument (a form with a file field)."""
+    setup = setup_school(session, services, "oostpoort_delft")
+    cases = []
+    for _ in range(2):
+        scenario = Scenario.start(session, services, database, setup)
+        scenario.complete("Stap1_Signaleren", {"signalen_over_medewerker": False}, role=Role.LEERKRACHT)
+        cases.append(scenario)
+    return cases
+
+
+def _attach(session, services, scenario) -> int:
+    return case_service.add_attachment(
+        session, services, case_id=scenario.case_id, actor_id=scenario.setup.users[Role.INTERN_BEGELEIDER],
+        filename="instrument.pdf", content_type="application/pdf", content=b"%PDF-1.4 instrument",
+    ).id
+
+
+def _answers(services, task, attachment_ids):
+    return fill_form(services.forms.get(task.form_key), (), {"ingevuld_instrument": attachment_ids})
+
+
+def test_completing_with_another_cases_attachment_is_refused(two_cases, session, services):
+    own, other = two_cases
+    other_file = _attach(session, services, other)
+    task = own.task("Stap1_Signaleringsinstrument")
+    with pytest.raises(case_service.InvalidSubmission) as invalid:
+        case_service.complete_task(session, services, case_task_id=task.id,
+                                   submitted=_answers(services, task, [other_file]),
+                                   actor_id=own.setup.users[Role.INTERN_BEGELEIDER])
+    assert invalid.value.errors == {"ingevuld_instrument": ["Deze bijlage hoort niet bij deze zaak."]}
+    assert own.open_elements() == ["Stap1_Signaleringsinstrument"]
+
+
+def test_completing_with_own_attachment_links_it(two_cases, session, services):
+    own, _ = two_cases
+    own_file = _attach(session, services, own)
+    task = own.task("Stap1_Signaleringsinstrument")
+    case_service.complete_task(session, services, case_task_id=task.id,
+                               submitted=_answers(services, task, [own_file]),
+                               actor_id=own.setup.users[Role.INTERN_BEGELEIDER])
+    session.expire_all()
+    assert session.get(CaseTask, task.id).data["ingevuld_instrument"] == [own_file]
+
+
+@pytest.mark.parametrize("bad", ["other", "missing", "huge", "text"])
+def test_a_draft_cannot_link_a_foreign_or_unknown_attachment(bad, two_cases, session, services):
+    own, other = two_cases
+    task = own.task("Stap1_Signaleringsinstrument")
+    value = {"other": lambda: [_attach(session, services, other)], "missing": lambda: [987654],
+             "huge": lambda: [10**30], "text": lambda: ["abc"]}[bad]()
+    with pytest.raises(case_service.InvalidSubmission) as invalid:
+        case_service.save_draft(session, services, case_task_id=task.id,
+                                values={"ingevuld_instrument": value, "uitkomst_instrument": "half"},
+                                actor_id=own.setup.users[Role.INTERN_BEGELEIDER])
+    assert "ingevuld_instrument" in invalid.value.errors
+    session.expire_all()
+    stored = session.get(CaseTask, task.id)
+    assert stored.draft is None and stored.status == TaskStatus.OPEN
+
+
+def test_a_draft_may_link_the_cases_own_attachment(two_cases, session, services):
+    own, _ = two_cases
+    own_file = _attach(session, services, own)
+    task = own.task("Stap1_Signaleringsinstrument")
+    case_service.save_draft(session, services, case_task_id=task.id,
+                            values={"ingevuld_instrument": [str(own_file)]},
+                            actor_id=own.setup.users[Role.INTERN_BEGELEIDER])
+    session.expire_all()
+    assert session.get(CaseTask, task.id).draft == {"ingevuld_instrument": [str(own_file)]}

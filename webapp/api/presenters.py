@@ -1,0 +1,106 @@
+"""Turning rows into the plain dicts the API schemas dump: one place for each shape."""
+from __future__ import annotations
+
+from webapp.auth.models import Membership, User
+from webapp.cases.dossier import TimelineEntry
+from webapp.cases.models import Case, CaseTask, CaseTimer, TaskStatus
+from webapp.forms.definition import FieldDefinition, FormDefinition, Option
+from webapp.roles import LANE_LABELS, ROLE_LABELS
+from webapp.schools.models import School
+from webapp.tasks.listing import TaskListRow
+
+
+def lane_label(lane: str) -> str:
+    return next((label for known, label in LANE_LABELS.items() if known.value == lane), lane)
+
+
+def school_ref(school: School) -> dict:
+    return {"id": school.id, "naam": school.name}
+
+
+def user_dict(user: User, memberships: list[tuple[Membership, School]]) -> dict:
+    return {
+        "id": user.id, "naam": user.display_name, "email": user.email,
+        "rollen": [{"school": school_ref(school), "rol": m.role.value,
+                    "rol_label": ROLE_LABELS[m.role]} for m, school in memberships],
+    }
+
+
+def form_dict(form: FormDefinition, contacts) -> dict:
+    return {"sleutel": form.key, "titel": form.title, "intro": form.intro,
+            "velden": [_field_dict(f, contacts) for f in form.fields]}
+
+
+def _field_dict(definition: FieldDefinition, contacts) -> dict:
+    options = definition.options
+    if definition.type == "contact":  # the school's sociale kaart is the list to choose from
+        options = tuple(Option(c.id, f"{c.organisation} {c.phone}".strip()) for c in contacts)
+    term = definition.max_term
+    return {
+        "naam": definition.name, "type": definition.type, "label": definition.label, "uitleg": definition.help,
+        "verplicht": definition.required,
+        "opties": [{"waarde": o.value, "label": o.label} for o in options],
+        "min": definition.min, "max": definition.max, "max_lengte": definition.max_length,
+        "eenheden": list(definition.units) if definition.type == "duration" else [],
+        "max_termijn": {"aantal": term["amount"], "eenheid": term["unit"]} if term else None,
+        "toon_als": ({"veld": definition.show_if["field"], "gelijk_aan": definition.show_if["equals"]}
+                     if definition.show_if else None),
+    }
+
+
+def task_list_item(row: TaskListRow, user_id: int, now) -> dict:
+    task, case, pupil, definition, school = row
+    return {
+        "id": task.id, "naam": task.name, "stap": task.element_id, "zaak_id": case.id,
+        "zaak_referentie": case.reference, "leerling": {"naam": pupil.name, "groep": pupil.group_name},
+        "school": school_ref(school),
+        "route": {"id": definition.id, "sleutel": definition.route_key, "naam": definition.name},
+        "lane": task.lane, "lane_label": lane_label(task.lane), "termijn": task.due_at,
+        "verlopen": task.due_at is not None and task.due_at < now, "aangemaakt_op": task.created_at,
+        "opgepakt_door_mij": task.claimed_by_id == user_id,
+    }
+
+
+def task_dict(context: dict, user_id: int) -> dict:
+    task: CaseTask = context["task"]
+    case: Case = context["case"]
+    return {
+        "id": task.id, "naam": task.name, "stap": task.element_id, "status": task.status,
+        "zaak_id": case.id, "zaak_referentie": case.reference, "school": school_ref(context["school"]),
+        "lane": task.lane, "lane_label": context["lane_label"], "termijn": task.due_at,
+        "opgepakt_door_mij": task.claimed_by_id == user_id, "mag_werken": context["may_work"],
+        "toelichting": context["guidance"] or "",
+        "formulier": form_dict(context["form"], context["contacts"]),
+        "concept": task.draft if task.status == TaskStatus.OPEN else None,
+        "antwoorden": task.data if task.status == TaskStatus.COMPLETED else None,
+    }
+
+
+def case_dict(case: Case, school: School, open_tasks: list[CaseTask], timers: list[CaseTimer],
+              timeline: list[TimelineEntry]) -> dict:
+    pupil, definition = case.pupil, case.definition
+    return {
+        "id": case.id, "referentie": case.reference, "status": case.status, "huidige_stap": case.current_step,
+        "uitkomst": case.outcome, "gestart_op": case.started_at, "gesloten_op": case.closed_at,
+        "acuut_gemeld_op": case.acute_raised_at, "school": school_ref(school),
+        "leerling": {"id": pupil.id, "naam": pupil.name, "groep": pupil.group_name,
+                     "geboortedatum": pupil.date_of_birth},
+        "route": {"id": definition.id, "sleutel": definition.route_key, "naam": definition.name},
+        "open_taken": [{"id": t.id, "naam": t.name, "stap": t.element_id, "lane": t.lane,
+                        "lane_label": lane_label(t.lane), "termijn": t.due_at,
+                        "opgepakt": t.claimed_by_id is not None} for t in open_tasks],
+        "wachtende_termijnen": [{"naam": t.name, "stap": t.element_id, "verloopt_op": t.fires_at} for t in timers],
+        "tijdlijn": [_timeline_entry(entry) for entry in timeline],
+    }
+
+
+def _timeline_entry(entry: TimelineEntry) -> dict:
+    note = entry.note
+    return {
+        "op": entry.at, "soort": entry.kind, "titel": entry.title, "door": entry.actor,
+        "antwoorden": [{"label": a.label, "tekst": a.text, "bijlage_ids": list(a.attachment_ids)}
+                       for a in entry.answers],
+        "notitie": ({"id": note.id, "soort": note.kind, "bron": note.source, "tekst": note.body,
+                     "oordeel": note.verdict} if note is not None else None),
+    }
+
