@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from tests.support.scenario import Scenario, setup_school
 from webapp.cases.models import CaseTimer, TimerStatus
@@ -68,3 +68,49 @@ def find_due_query_sql(session, services):
     query = select(CaseTimer).where(_WAITING, CaseTimer.fires_at <= services.now()).order_by(
         CaseTimer.fires_at).limit(100)
     return query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+
+
+def test_a_failing_case_is_retried_with_backoff_and_blocks_no_other(session, services, database):
+    from tests.support.bulk import copy_waiting_case, walk_to_waiting_timer
+    from webapp.cases.models import CaseState
+
+    healthy = walk_to_waiting_timer(session, services, database)
+    [broken_id] = copy_waiting_case(session, healthy.case_id, 1)
+    waiting_state = session.get(CaseState, broken_id).state
+    session.get(CaseState, broken_id).state = '{"kapot": true}'  # a state the engine cannot load
+    session.commit()
+    [timer] = healthy.waiting_timers()
+    clock = services.environment.clock
+    clock.set(timer.fires_at + timedelta(minutes=1))
+
+    assert run_once(database, services) == 1  # the healthy case fires despite the broken one
+    assert healthy.waiting_timers() == []
+
+    def broken_timer():
+        session.expire_all()
+        return session.scalars(select(CaseTimer).where(CaseTimer.case_id == broken_id)).one()
+
+    first = broken_timer()
+    assert first.status == TimerStatus.WAITING and first.attempts == 1
+    assert first.retry_at == services.now() + timedelta(minutes=1) and first.last_error
+    assert find_due_timers(session, services.now(), 10) == []  # held back, not hammered
+    assert run_once(database, services) == 0 and broken_timer().attempts == 1
+
+    clock.advance(minutes=1)
+    assert run_once(database, services) == 0
+    assert broken_timer().attempts == 2
+    assert broken_timer().retry_at == services.now() + timedelta(minutes=2)  # the pause doubles
+
+    # Once the cause is repaired, the next retry fires the timer.
+    session.get(CaseState, broken_id).state = waiting_state
+    session.commit()
+    clock.advance(minutes=2)
+    assert run_once(database, services) == 1
+    assert broken_timer().status == TimerStatus.FIRED
+
+
+def test_retry_pauses_grow_to_a_ceiling():
+    from webapp.timers.worker import RetryPolicy
+
+    policy = RetryPolicy(base=timedelta(minutes=1), longest=timedelta(minutes=10))
+    assert [policy.pause_after(n).total_seconds() / 60 for n in range(1, 7)] == [1, 2, 4, 8, 10, 10]

@@ -167,6 +167,11 @@ def fire_due_timers(session: Session, services: CaseServices, case_id: int) -> l
     """Fire whatever is due in this case (called by the worker); commits."""
     case = lock_case(session, case_id)
     if case.status != CaseStatus.OPEN:
+        # A closed case waits for nothing: a leftover timer row must not be found due forever.
+        session.execute(
+            update(CaseTimer).where(CaseTimer.case_id == case_id, CaseTimer.status == TimerStatus.WAITING)
+            .values(status=TimerStatus.CANCELLED).execution_options(synchronize_session=False)
+        )
         session.commit()
         return []
     now = services.now()
