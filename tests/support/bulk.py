@@ -6,6 +6,7 @@ copied in bulk: every copy is a complete case the worker fires through the real 
 """
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select
@@ -43,9 +44,10 @@ def copy_waiting_case(session, case_id: int, copies: int, *, fires_at: datetime 
         CaseTimer.case_id == case_id, CaseTimer.status == TimerStatus.WAITING)).all()
     case_columns = {c.key: getattr(original, c.key) for c in Case.__table__.columns if c.key != "id"}
     new_ids: list[int] = []
+    batch = uuid.uuid4().hex[:8]  # references stay unique over several calls
     for start in range(0, copies, chunk):
         count = min(chunk, copies - start)
-        rows = [{**case_columns, "reference": f"bulk-{case_id}-{start + i}"} for i in range(count)]
+        rows = [{**case_columns, "reference": f"bulk-{batch}-{start + i}"} for i in range(count)]
         ids = list(session.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows))
         if with_state:
             session.execute(insert(CaseState), [

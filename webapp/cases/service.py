@@ -185,6 +185,49 @@ def fire_due_timers(session: Session, services: CaseServices, case_id: int) -> l
     return fired
 
 
+def send_deadline_notice(session: Session, services: CaseServices, task: CaseTask, kind, settings) -> int:
+    """Remind, report expiry or escalate one open task (called by the worker, task locked); commits.
+
+    Stamps the task, writes a notification and a mail per recipient, the timeline and the audit
+    trail, all in one transaction. Returns the number of recipients.
+    """
+    from webapp.clock import as_school_time
+    from webapp.notifications.deadlines import STAMPS, NoticeKind, recipients
+    from webapp.notifications.service import notify
+    from webapp.roles import LANE_LABELS, Lane
+
+    now = services.now()
+    case = session.get(Case, task.case_id)
+    due = as_school_time(task.due_at).strftime("%d-%m-%Y %H:%M")
+    lane = LANE_LABELS.get(Lane(task.lane), task.lane) if task.lane in {x.value for x in Lane} else task.lane
+    if kind is NoticeKind.REMINDER:
+        title = f"Herinnering: ‘{task.name}’ moet af vóór {due}"
+        body = (f"In zaak {case.reference} staat de taak ‘{task.name}’ voor u open. "
+                f"De termijn loopt af op {due}.")
+        event = "Herinnering verstuurd"
+    elif kind is NoticeKind.EXPIRED:
+        title = f"Termijn verlopen: ‘{task.name}’"
+        body = (f"In zaak {case.reference} had de taak ‘{task.name}’ uiterlijk {due} af moeten zijn. "
+                "De termijn is verstreken; rond de taak zo snel mogelijk af.")
+        event = "Melding termijn verlopen verstuurd"
+    else:
+        title = f"Escalatie: ‘{task.name}’ staat over de termijn open"
+        body = (f"In zaak {case.reference} is de taak ‘{task.name}’ ({lane}) sinds {due} over de termijn "
+                "en nog niet afgerond. U ontvangt dit als directeur van de school.")
+        event = "Escalatie naar de directie"
+    users = recipients(session, task, kind)
+    notify(session, users, kind=kind.value, title=title, body=body, at=now, school_id=task.school_id,
+           case_id=case.id, case_task_id=task.id, link=settings.task_link(task.id))
+    setattr(task, STAMPS[kind].key, now)
+    _add_event(session, case, "deadline_notice", f"{event}: {task.name} ({len(users)} ontvanger(s))", now, None,
+               element_id=task.element_id, detail={"case_task_id": task.id, "kind": kind.value,
+                                                   "recipients": [u.id for u in users]})
+    record_audit(session, "case.deadline_notice", at=now, school_id=case.school_id, case_id=case.id,
+                 detail={"case_task_id": task.id, "kind": kind.value, "recipients": [u.id for u in users]})
+    session.commit()
+    return len(users)
+
+
 def send_case_signal(
     session: Session, services: CaseServices, *, case_id: int, signal: str, actor_id: int | None,
     remote_addr: str | None = None,
