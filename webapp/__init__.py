@@ -26,11 +26,19 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
 
+    _check_settings(app.config)
     db.init_app(app, db.Database(app.config["DATABASE_URL"]))
     app.extensions["meldroute.services"] = build_services(app.config)
     app.extensions["meldroute.password_hasher"] = make_hasher(app.config.get("PASSWORD_HASH_PARAMETERS"))
     _init_web(app)
     return app
+
+
+def _check_settings(config) -> None:
+    """Refuse to start on settings the worker would only trip over later."""
+    from webapp.notifications.deadlines import NoticeSettings
+
+    NoticeSettings.from_config(config)
 
 
 def _init_web(app: Flask) -> None:
