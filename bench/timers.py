@@ -21,7 +21,6 @@ import argparse
 import os
 import platform
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,15 +32,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy import create_engine, func, select, text
 
-from tests.support.bulk import copy_waiting_case, walk_to_waiting_timer  # noqa: E402
-from webapp import create_app, get_services  # noqa: E402
-from webapp.cases.models import CaseEvent, CaseTimer, TimerStatus  # noqa: E402
-from webapp.clock import SCHOOL_TIMEZONE, MovableClock  # noqa: E402
-from webapp.db import get_database  # noqa: E402
-from webapp.migrations import upgrade_database  # noqa: E402
-from webapp.timers.worker import _due, claim_next_case, find_due_timers, run_once  # noqa: E402
+from tests.support.bulk import copy_waiting_case, walk_to_waiting_timer
+from webapp import create_app, get_services
+from webapp.cases.models import CaseEvent, CaseTimer, TimerStatus
+from webapp.clock import SCHOOL_TIMEZONE, MovableClock
+from webapp.db import get_database
+from webapp.migrations import upgrade_database
+from webapp.timers.worker import _due, claim_next_case, find_due_timers, run_once
 
 RESULTS_FILE = ROOT / "bench" / "RESULTS-timers.md"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=SCHOOL_TIMEZONE)
@@ -95,7 +94,7 @@ def timed(function, repeat: int) -> list[float]:
 
 def percentile(samples: list[float], share: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def query_plan(session, backend: str, now: datetime) -> str:
@@ -113,7 +112,7 @@ def machine_facts(session, backend: str) -> dict[str, str]:
         "cpu count": str(os.cpu_count()),
         "cpu": platform.processor() or platform.machine(),
         "python": platform.python_version(),
-        "load (uptime)": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
+        "load (uptime)": subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip(),
     }
     if backend == "sqlite":
         facts["sqlite"] = sqlite3.sqlite_version

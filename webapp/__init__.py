@@ -48,11 +48,12 @@ def _init_web(app: Flask) -> None:
     from webapp.cases.views import blueprint as case_pages
     from webapp.forms import blueprint as form_templates
     from webapp.home import blueprint as home_pages
+    from webapp.notifications.views import blueprint as notification_pages
     from webapp.tasks.views import blueprint as task_pages
 
     auth_session.init_app(app)
     web.init_app(app)
-    for blueprint in (home_pages, auth_pages, task_pages, case_pages, form_templates):
+    for blueprint in (home_pages, auth_pages, task_pages, case_pages, notification_pages, form_templates):
         app.register_blueprint(blueprint)
 
 

@@ -44,7 +44,7 @@ if TEST_DATABASE_URL:
             try:
                 barrier.wait()
                 sent.append(send_due_notices(database, services, settings, max_tasks=TASKS))
-            except Exception as exc:  # surfaced below
+            except Exception as exc:  # noqa: BLE001 — surfaced by the assertion below
                 errors.append(exc)
 
         threads = [threading.Thread(target=worker) for _ in range(2)]

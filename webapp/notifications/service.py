@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from webapp.auth.models import User
@@ -34,13 +34,6 @@ def notify(
                                body=mail_body, created_at=at, attempts=0))
         notifications.append(notification)
     return notifications
-
-
-def unread_count(session: Session, user_id: int) -> int:
-    from sqlalchemy import func
-
-    return session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None)))
 
 
 def mark_read(session: Session, user_id: int, at: datetime, notification_id: int | None = None) -> int:
