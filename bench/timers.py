@@ -40,7 +40,12 @@ from webapp.cases.models import CaseEvent, CaseTimer, TimerStatus
 from webapp.clock import SCHOOL_TIMEZONE, MovableClock
 from webapp.db import get_database
 from webapp.migrations import upgrade_database
-from webapp.timers.worker import _due, claim_next_case, find_due_timers, run_once
+from webapp.timers.worker import (
+    claim_next_case,
+    due_timers_query,
+    find_due_timers,
+    run_once,
+)
 
 RESULTS_FILE = ROOT / "bench" / "RESULTS-timers.md"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=SCHOOL_TIMEZONE)
@@ -98,8 +103,7 @@ def percentile(samples: list[float], share: float) -> float:
 
 
 def query_plan(session, backend: str, now: datetime) -> str:
-    statement = (select(CaseTimer).where(*_due(now)).order_by(CaseTimer.fires_at).limit(100)
-                 .compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+    statement = due_timers_query(now, 100).compile(session.get_bind(), compile_kwargs={"literal_binds": True})
     if backend == "sqlite":
         rows = session.execute(text(f"EXPLAIN QUERY PLAN {statement}")).all()
         return "\n".join(str(row[-1]) for row in rows)

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 
 from tests.support.scenario import Scenario, setup_school
 from webapp.cases.models import CaseTimer, TimerStatus
-from webapp.timers.worker import find_due_timers, run_once
+from webapp.timers.worker import due_timers_query, find_due_timers, run_once
 
 
 @pytest.fixture
@@ -48,9 +48,8 @@ def test_worker_fires_the_timer_once_the_clock_passes_it(waiting_case, session, 
 
 
 def test_the_due_query_uses_the_index(session, services, database_url):
-    statement = str(
-        find_due_query_sql(session, services)
-    )
+    statement = due_timers_query(services.now(), 100).compile(
+        session.get_bind(), compile_kwargs={"literal_binds": True})
     if database_url.startswith("sqlite"):
         plan = session.execute(text(f"EXPLAIN QUERY PLAN {statement}")).all()
         assert any("ix_case_timers_waiting_fires_at" in str(row) for row in plan), plan
@@ -58,16 +57,6 @@ def test_the_due_query_uses_the_index(session, services, database_url):
         session.execute(text("SET LOCAL enable_seqscan = off"))
         plan = "\n".join(r[0] for r in session.execute(text(f"EXPLAIN {statement}")))
         assert "ix_case_timers_waiting_fires_at" in plan, plan
-
-
-def find_due_query_sql(session, services):
-    from sqlalchemy import select
-
-    from webapp.timers.worker import _WAITING
-
-    query = select(CaseTimer).where(_WAITING, CaseTimer.fires_at <= services.now()).order_by(
-        CaseTimer.fires_at).limit(100)
-    return query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
 
 
 def test_a_failing_case_is_retried_with_backoff_and_blocks_no_other(session, services, database):

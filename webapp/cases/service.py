@@ -8,6 +8,7 @@ stored or none of it.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ from webapp.forms.catalog import FormCatalog
 from webapp.forms.validation import validate_submission
 from webapp.schools.models import Pupil
 from webapp.schools.variants import Variant
+
+log = logging.getLogger(__name__)
 
 
 class CaseError(Exception):
@@ -216,6 +219,9 @@ def send_deadline_notice(session: Session, services: CaseServices, task: CaseTas
                 "en nog niet afgerond. U ontvangt dit als directeur van de school.")
         event = "Escalatie naar de directie"
     users = recipients(session, task, kind)
+    if not users:
+        log.warning("%s for task %s: nobody at school %s to tell", kind.value, task.id,
+                                            task.school_id)
     notify(session, users, kind=kind.value, title=title, body=body, at=now, school_id=task.school_id,
            case_id=case.id, case_task_id=task.id, link=settings.task_link(task.id))
     setattr(task, STAMPS[kind].key, now)

@@ -87,7 +87,7 @@ def claim_task_needing(session: Session, kind: NoticeKind, now: datetime, settin
     return session.scalar(
         select(CaseTask).where(*needs_notice(kind, now, settings), *([CaseTask.id.not_in(skip)] if skip else []))
         .order_by(CaseTask.due_at, CaseTask.id)
-        .limit(1).with_for_update(of=CaseTask, skip_locked=True)
+        .limit(1).with_for_update(of=CaseTask, skip_locked=True, key_share=True)
     )
 
 

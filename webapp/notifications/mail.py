@@ -62,7 +62,7 @@ def unsent(now: datetime):
 def claim_next_mail(session: Session, now: datetime, skip: list[int]) -> OutboxMail | None:
     return session.scalar(
         select(OutboxMail).where(*unsent(now), *([OutboxMail.id.not_in(skip)] if skip else []))
-        .order_by(OutboxMail.id).limit(1).with_for_update(skip_locked=True)
+        .order_by(OutboxMail.id).limit(1).with_for_update(skip_locked=True, key_share=True)
     )
 
 

@@ -50,11 +50,13 @@ def _due(now: datetime):
     return (_WAITING, CaseTimer.fires_at <= now, or_(CaseTimer.retry_at.is_(None), CaseTimer.retry_at <= now))
 
 
-def find_due_timers(session: Session, now: datetime, limit: int) -> list[CaseTimer]:
+def due_timers_query(now: datetime, limit: int):
     """The one indexed query: waiting timers whose moment has passed, oldest first."""
-    return list(session.scalars(
-        select(CaseTimer).where(*_due(now)).order_by(CaseTimer.fires_at).limit(limit)
-    ))
+    return select(CaseTimer).where(*_due(now)).order_by(CaseTimer.fires_at).limit(limit)
+
+
+def find_due_timers(session: Session, now: datetime, limit: int) -> list[CaseTimer]:
+    return list(session.scalars(due_timers_query(now, limit)))
 
 
 def claim_next_case(session: Session, now: datetime) -> int | None:
@@ -62,6 +64,8 @@ def claim_next_case(session: Session, now: datetime) -> int | None:
 
     PostgreSQL skips cases locked by others instead of waiting for them; SQLite ignores the
     locking clause (a single worker; the case lock that follows serialises it with the web).
+    FOR NO KEY UPDATE (not FOR UPDATE): rows that merely reference the case (a notification, an
+    audit entry written by another worker) need not wait for it, so the two cannot deadlock.
     """
     return session.scalar(
         select(CaseTimer.case_id)
@@ -69,7 +73,7 @@ def claim_next_case(session: Session, now: datetime) -> int | None:
         .where(*_due(now))
         .order_by(CaseTimer.fires_at)
         .limit(1)
-        .with_for_update(of=Case, skip_locked=True)
+        .with_for_update(of=Case, skip_locked=True, key_share=True)
     )
 
 
