@@ -103,3 +103,15 @@ def test_retry_pauses_grow_to_a_ceiling():
 
     policy = RetryPolicy(base=timedelta(minutes=1), longest=timedelta(minutes=10))
     assert [policy.pause_after(n).total_seconds() / 60 for n in range(1, 7)] == [1, 2, 4, 8, 10, 10]
+
+
+def test_an_index_row_the_workflow_disagrees_with_is_held_back_not_looped_on(waiting_case, session, services,
+                                                                             database):
+    [timer] = waiting_case.waiting_timers()
+    timer.fires_at = services.now() - timedelta(hours=1)  # the row says due; the workflow says May
+    session.commit()
+    assert run_once(database, services) == 0  # returns instead of claiming the same case forever
+    session.expire_all()
+    held = session.get(CaseTimer, timer.id)
+    assert held.status == TimerStatus.WAITING and held.attempts == 1 and "vuurde niet af" in held.last_error
+    assert held.retry_at == services.now() + timedelta(minutes=1)

@@ -59,22 +59,25 @@ def find_due_timers(session: Session, now: datetime, limit: int) -> list[CaseTim
     return list(session.scalars(due_timers_query(now, limit)))
 
 
-def claim_next_case(session: Session, now: datetime) -> int | None:
+def claim_next_case(session: Session, now: datetime) -> tuple[int, int] | None:
     """Lock the case of the oldest due timer that no other worker (or user) holds right now.
+
+    Returns (case id, timer id), or None when nothing claimable is due.
 
     PostgreSQL skips cases locked by others instead of waiting for them; SQLite ignores the
     locking clause (a single worker; the case lock that follows serialises it with the web).
     FOR NO KEY UPDATE (not FOR UPDATE): rows that merely reference the case (a notification, an
     audit entry written by another worker) need not wait for it, so the two cannot deadlock.
     """
-    return session.scalar(
-        select(CaseTimer.case_id)
+    row = session.execute(
+        select(CaseTimer.case_id, CaseTimer.id)
         .join(Case, Case.id == CaseTimer.case_id)
         .where(*_due(now))
         .order_by(CaseTimer.fires_at)
         .limit(1)
         .with_for_update(of=Case, skip_locked=True, key_share=True)
-    )
+    ).first()
+    return (row.case_id, row.id) if row else None
 
 
 class TimerStuck(RuntimeError):
@@ -96,19 +99,20 @@ def run_batch(database: Database, services: CaseServices, max_cases: int,
               retry: RetryPolicy = RetryPolicy()) -> tuple[int, bool]:
     """Handle up to `max_cases` cases; returns (timers fired, whether due cases may remain)."""
     fired_total = 0
-    seen: set[int] = set()
+    seen_timers: set[int] = set()
     for _ in range(max_cases):
         with database.session() as session:
             now = services.now()
-            case_id = claim_next_case(session, now)
-            if case_id is None:
+            claimed = claim_next_case(session, now)
+            if claimed is None:
                 session.rollback()
                 return fired_total, False
+            case_id, timer_id = claimed
             try:
-                if case_id in seen:
-                    # Claimed again in one run: its due timer did not fire the first time.
-                    raise TimerStuck(f"termijn van zaak {case_id} is verlopen maar vuurde niet af")
-                seen.add(case_id)
+                if timer_id in seen_timers:
+                    # The same timer is still due after its case was fired: it did not fire.
+                    raise TimerStuck(f"termijn {timer_id} van zaak {case_id} is verlopen maar vuurde niet af")
+                seen_timers.add(timer_id)
                 fired = fire_due_timers(session, services, case_id)
             except Exception as exc:
                 log.exception("timers of case %s could not be fired; will retry", case_id)
