@@ -116,14 +116,17 @@ def demo(host: str, port: int) -> None:
     with get_database().session() as session:
         installed = load_demo(session, get_services())
     executable = [sys.executable, "-m", "webapp.cli"]
-    worker_process = subprocess.Popen([*executable, "worker"])
-    server = subprocess.Popen([*executable, "serve", "--host", host, "--port", str(port)])
+    # The demo never mails real people: mail stays in the outbox, readable in the app.
+    env = {**os.environ, "MELDROUTE_MAIL_SERVER": ""}
+    worker_process = subprocess.Popen([*executable, "worker"], env=env)
+    server = subprocess.Popen([*executable, "serve", "--host", host, "--port", str(port)], env=env)
     click.echo("")
     click.echo(f"  Meldroute draait op  http://{host}:{port}/")
     click.echo(f"  Database:            {current_app.config['DATABASE_URL']}")
     click.echo(f"  Demogebruikers (wachtwoord voor allemaal: {DEMO_PASSWORD}):")
     for school, logins in installed:
         click.echo(f"    {school}: {', '.join(logins)}")
+    click.echo("  Mail wordt niet verstuurd: lees hem in de app onder Meldingen → Uitgaande mail.")
     click.echo("  Stoppen: Ctrl-C")
     click.echo("")
     try:
