@@ -29,11 +29,19 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
 
+    _check_settings(app.config)
     db.init_app(app, db.Database(app.config["DATABASE_URL"]))
     app.extensions["meldroute.services"] = build_services(app.config)
     app.extensions["meldroute.password_hasher"] = make_hasher(app.config.get("PASSWORD_HASH_PARAMETERS"))
     _init_web(app)
     return app
+
+
+def _check_settings(config) -> None:
+    """Refuse to start on settings the worker would only trip over later."""
+    from webapp.notifications.deadlines import NoticeSettings
+
+    NoticeSettings.from_config(config)
 
 
 def _init_web(app: Flask) -> None:
@@ -44,11 +52,12 @@ def _init_web(app: Flask) -> None:
     from webapp.cases.views import blueprint as case_pages
     from webapp.forms import blueprint as form_templates
     from webapp.home import blueprint as home_pages
+    from webapp.notifications.views import blueprint as notification_pages
     from webapp.tasks.views import blueprint as task_pages
 
     auth_session.init_app(app)
     web.init_app(app)
-    for blueprint in (home_pages, auth_pages, task_pages, case_pages, form_templates, api):
+    for blueprint in (home_pages, auth_pages, task_pages, case_pages, notification_pages, form_templates, api):
         app.register_blueprint(blueprint)
 
 

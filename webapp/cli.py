@@ -62,18 +62,20 @@ def serve(host: str, port: int, threads: int) -> None:
 
 
 @main.command("worker")
-@click.option("--once", is_flag=True, help="Vuur één keer alle verlopen timers af en stop.")
+@click.option("--once", is_flag=True, help="Vuur één keer alle verlopen timers af, verstuur herinneringen en mail, en stop.")
 @with_appcontext
 def worker(once: bool) -> None:
-    """Start de timerworker: termijnen afvuren, herinneren, escaleren."""
-    from webapp.timers.worker import run_forever, run_once
+    """Start de timerworker: termijnen afvuren, herinneren, escaleren, mail versturen."""
+    from webapp.timers.worker import WorkerSettings, run_cycle, run_forever
 
     database, services = get_database(), get_services()
+    settings = WorkerSettings.from_config(current_app.config)
     if once:
-        click.echo(f"{run_once(database, services, current_app.config['WORKER_BATCH_SIZE'])} timer(s) afgevuurd")
+        result = run_cycle(database, services, settings, until_done=True)
+        click.echo(f"{result.timers_fired} timer(s) afgevuurd, {result.notices_sent} herinnering(en)/escalatie(s), "
+                   f"{result.mails_sent} mail(s) verstuurd, {result.mails_failed} mislukt")
         return
-    run_forever(database, services, current_app.config["WORKER_POLL_SECONDS"],
-                current_app.config["WORKER_BATCH_SIZE"])
+    run_forever(database, services, settings)
 
 
 @main.command("check-bpmn")
@@ -114,14 +116,17 @@ def demo(host: str, port: int) -> None:
     with get_database().session() as session:
         installed = load_demo(session, get_services())
     executable = [sys.executable, "-m", "webapp.cli"]
-    worker_process = subprocess.Popen([*executable, "worker"])
-    server = subprocess.Popen([*executable, "serve", "--host", host, "--port", str(port)])
+    # The demo never mails real people: mail stays in the outbox, readable in the app.
+    env = {**os.environ, "MELDROUTE_MAIL_SERVER": ""}
+    worker_process = subprocess.Popen([*executable, "worker"], env=env)
+    server = subprocess.Popen([*executable, "serve", "--host", host, "--port", str(port)], env=env)
     click.echo("")
     click.echo(f"  Meldroute draait op  http://{host}:{port}/")
     click.echo(f"  Database:            {current_app.config['DATABASE_URL']}")
     click.echo(f"  Demogebruikers (wachtwoord voor allemaal: {DEMO_PASSWORD}):")
     for school, logins in installed:
         click.echo(f"    {school}: {', '.join(logins)}")
+    click.echo("  Mail wordt niet verstuurd: lees hem in de app onder Meldingen → Uitgaande mail.")
     click.echo("  Stoppen: Ctrl-C")
     click.echo("")
     try:

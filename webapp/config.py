@@ -33,6 +33,21 @@ def load_config(instance_path: Path) -> dict:
         "SCHOOL_DAY_END": env.get("MELDROUTE_SCHOOL_DAY_END", "17:00"),
         "WORKER_POLL_SECONDS": float(env.get("MELDROUTE_WORKER_POLL_SECONDS", "5")),
         "WORKER_BATCH_SIZE": int(env.get("MELDROUTE_WORKER_BATCH_SIZE", "100")),
+        # Deadline notices (ISO-8601 durations): a reminder this long before a task is due, an
+        # escalation to the school's director(s) when it is still open this long after.
+        "REMINDER_LEAD_TIME": env.get("MELDROUTE_REMINDER_LEAD_TIME", "P2D"),
+        "ESCALATION_DELAY": env.get("MELDROUTE_ESCALATION_DELAY", "P2D"),
+        # Where links in mails point to.
+        "PUBLIC_URL": env.get("MELDROUTE_PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Mail goes out over SMTP only when a server is set; without one (development, `meldroute
+        # demo`) it stays in the outbox, readable in the app.
+        "MAIL_SERVER": env.get("MELDROUTE_MAIL_SERVER", ""),
+        "MAIL_PORT": int(env.get("MELDROUTE_MAIL_PORT", "587")),
+        "MAIL_USERNAME": env.get("MELDROUTE_MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MELDROUTE_MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": env.get("MELDROUTE_MAIL_USE_TLS", "1") == "1",  # STARTTLS
+        "MAIL_FROM": env.get("MELDROUTE_MAIL_FROM", "Meldroute <meldroute@localhost>"),
+        "MAIL_MAX_ATTEMPTS": int(env.get("MELDROUTE_MAIL_MAX_ATTEMPTS", "8")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("MELDROUTE_SECURE_COOKIES", "0") == "1",

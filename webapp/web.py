@@ -12,6 +12,7 @@ from webapp.auth.session import current_policy
 from webapp.cases.models import CaseTask
 from webapp.clock import as_school_time
 from webapp.db import get_session
+from webapp.notifications.models import Notification
 
 ERROR_TEXTS = {
     400: ("Ongeldig verzoek", "Het formulier kon niet worden verwerkt. Laad de pagina opnieuw en probeer het nog eens."),
@@ -131,4 +132,6 @@ def _navigation():
         policy.task_filter(), CaseTask.claimed_by_id == current_user.id))
     open_for_role = db.scalar(select(func.count()).select_from(CaseTask).where(
         policy.task_filter(), CaseTask.claimed_by_id.is_(None)))
-    return {"nav_counts": {"mijn": open_for_me, "rol": open_for_role}, "policy": policy}
+    unread = db.scalar(select(func.count()).select_from(Notification).where(
+        policy.notification_filter(), Notification.read_at.is_(None)))
+    return {"nav_counts": {"mijn": open_for_me, "rol": open_for_role, "meldingen": unread}, "policy": policy}

@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from tests.support.scenario import Scenario, setup_school
 from webapp.cases.models import CaseTimer, TimerStatus
-from webapp.timers.worker import find_due_timers, run_once
+from webapp.timers.worker import due_timers_query, find_due_timers, run_once
 
 
 @pytest.fixture
@@ -48,9 +48,8 @@ def test_worker_fires_the_timer_once_the_clock_passes_it(waiting_case, session, 
 
 
 def test_the_due_query_uses_the_index(session, services, database_url):
-    statement = str(
-        find_due_query_sql(session, services)
-    )
+    statement = due_timers_query(services.now(), 100).compile(
+        session.get_bind(), compile_kwargs={"literal_binds": True})
     if database_url.startswith("sqlite"):
         plan = session.execute(text(f"EXPLAIN QUERY PLAN {statement}")).all()
         assert any("ix_case_timers_waiting_fires_at" in str(row) for row in plan), plan
@@ -60,11 +59,59 @@ def test_the_due_query_uses_the_index(session, services, database_url):
         assert "ix_case_timers_waiting_fires_at" in plan, plan
 
 
-def find_due_query_sql(session, services):
-    from sqlalchemy import select
+def test_a_failing_case_is_retried_with_backoff_and_blocks_no_other(session, services, database):
+    from tests.support.bulk import copy_waiting_case, walk_to_waiting_timer
+    from webapp.cases.models import CaseState
 
-    from webapp.timers.worker import _WAITING
+    healthy = walk_to_waiting_timer(session, services, database)
+    [broken_id] = copy_waiting_case(session, healthy.case_id, 1)
+    waiting_state = session.get(CaseState, broken_id).state
+    session.get(CaseState, broken_id).state = '{"kapot": true}'  # a state the engine cannot load
+    session.commit()
+    [timer] = healthy.waiting_timers()
+    clock = services.environment.clock
+    clock.set(timer.fires_at + timedelta(minutes=1))
 
-    query = select(CaseTimer).where(_WAITING, CaseTimer.fires_at <= services.now()).order_by(
-        CaseTimer.fires_at).limit(100)
-    return query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    assert run_once(database, services) == 1  # the healthy case fires despite the broken one
+    assert healthy.waiting_timers() == []
+
+    def broken_timer():
+        session.expire_all()
+        return session.scalars(select(CaseTimer).where(CaseTimer.case_id == broken_id)).one()
+
+    first = broken_timer()
+    assert first.status == TimerStatus.WAITING and first.attempts == 1
+    assert first.retry_at == services.now() + timedelta(minutes=1) and first.last_error
+    assert find_due_timers(session, services.now(), 10) == []  # held back, not hammered
+    assert run_once(database, services) == 0 and broken_timer().attempts == 1
+
+    clock.advance(minutes=1)
+    assert run_once(database, services) == 0
+    assert broken_timer().attempts == 2
+    assert broken_timer().retry_at == services.now() + timedelta(minutes=2)  # the pause doubles
+
+    # Once the cause is repaired, the next retry fires the timer.
+    session.get(CaseState, broken_id).state = waiting_state
+    session.commit()
+    clock.advance(minutes=2)
+    assert run_once(database, services) == 1
+    assert broken_timer().status == TimerStatus.FIRED
+
+
+def test_retry_pauses_grow_to_a_ceiling():
+    from webapp.timers.worker import RetryPolicy
+
+    policy = RetryPolicy(base=timedelta(minutes=1), longest=timedelta(minutes=10))
+    assert [policy.pause_after(n).total_seconds() / 60 for n in range(1, 7)] == [1, 2, 4, 8, 10, 10]
+
+
+def test_an_index_row_the_workflow_disagrees_with_is_held_back_not_looped_on(waiting_case, session, services,
+                                                                             database):
+    [timer] = waiting_case.waiting_timers()
+    timer.fires_at = services.now() - timedelta(hours=1)  # the row says due; the workflow says May
+    session.commit()
+    assert run_once(database, services) == 0  # returns instead of claiming the same case forever
+    session.expire_all()
+    held = session.get(CaseTimer, timer.id)
+    assert held.status == TimerStatus.WAITING and held.attempts == 1 and "vuurde niet af" in held.last_error
+    assert held.retry_at == services.now() + timedelta(minutes=1)

@@ -15,6 +15,7 @@ import pytest
 from tests.support.scenario import TEST_PASSWORD, Scenario, setup_school
 from tests.support.web import WebUser
 from webapp.cases import service as case_service
+from webapp.notifications.service import notify
 from webapp.roles import Role
 
 ANON, OWNER, OTHER_TEACHER, IB, DIRECTOR, BOARD, POLICY_OWNER, ADMIN, OTHER_SCHOOL = (
@@ -31,7 +32,7 @@ STARTERS = {OWNER, OTHER_TEACHER, IB, DIRECTOR, OTHER_SCHOOL}
 @dataclass(frozen=True)
 class Decision:
     method: str
-    path: str  # placeholders: {case}, {task}, {attachment}
+    path: str  # placeholders: {case}, {task}, {attachment}, {notification} (one of the IB's)
     allowed: frozenset
     data: dict | None = None
     prepare: str | None = None  # name of a World method run before the request
@@ -85,6 +86,12 @@ DECISIONS: dict[str, list[Decision]] = {
     "api.routes": [decision("GET", "/api/v1/routes", STARTERS)],
     "api.start_case": [decision("POST", "/api/v1/zaken", STARTERS, json={})],
     "api.case": [decision("GET", "/api/v1/zaken/{case}", CASE_STAFF)],
+    "notifications.index": [decision("GET", "/meldingen", LOGGED_IN)],  # everyone's own
+    "notifications.mark_one_read": [decision("POST", "/meldingen/{notification}/gelezen", {IB})],
+    "notifications.mark_all_read": [decision("POST", "/meldingen/gelezen", LOGGED_IN)],
+    # Tests run without MAIL_SERVER (development): everyone reads the mails addressed to them.
+    # With a mail server only the beheerder may (tests/notifications/test_pages.py).
+    "notifications.outbox": [decision("GET", "/uitgaande-mail", LOGGED_IN)],
 }
 
 EMAILS = {
@@ -120,8 +127,15 @@ class World:
             filename="verslag.pdf", content_type="application/pdf", content=b"%PDF-1.4",
         ).id
 
+        self.notification_id = notify(
+            session, [session.get(User, self.ib_id)], kind="herinnering", title="Herinnering", body="Taak open",
+            at=services.now(), school_id=school_a.school.id, case_id=self.case_id, case_task_id=self.task_id,
+        )[0].id
+        session.commit()
+
     def url(self, path: str) -> str:
-        return path.format(case=self.case_id, task=self.task_id, attachment=self.attachment_id)
+        return path.format(case=self.case_id, task=self.task_id, attachment=self.attachment_id,
+                           notification=self.notification_id)
 
     def claim_task_by_ib(self) -> None:
         case_service.claim_task(self.session, self.services, case_task_id=self.task_id, actor_id=self.ib_id)

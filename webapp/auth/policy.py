@@ -12,6 +12,10 @@ Who sees what:
   meld- en aangifteplicht); otherwise figures, not case data;
 - beleidseigenaar, beheerder: no case data (diagrams and accounts respectively);
 - nobody: another school's cases.
+
+Notifications are the recipient's own. The outbox: while mail is kept in it (development, no
+MAIL_SERVER) everyone reads the mails addressed to them there; a beheerder sees the delivery
+status (address, attempts, error — not the text) of the mails of their schools.
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from sqlalchemy.orm import Session, aliased
 
 from webapp.auth.models import Membership
 from webapp.cases.models import Case, CaseStatus, CaseTask, TaskStatus
+from webapp.notifications.models import Notification, OutboxMail
 from webapp.roles import LANE_ROLES, Lane, Role
 
 
@@ -37,6 +42,7 @@ class Action(str, enum.Enum):
     MONITOR_SCHOOL = "monitor_school"
     MANAGE_DIAGRAMS = "manage_diagrams"
     MANAGE_ACCOUNTS = "manage_accounts"
+    CHECK_MAIL_DELIVERY = "check_mail_delivery"
 
 
 CASE_ROLES = frozenset({Role.LEERKRACHT, Role.INTERN_BEGELEIDER, Role.DIRECTEUR, Role.BESTUUR})
@@ -47,6 +53,7 @@ SCHOOL_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.MONITOR_SCHOOL: frozenset({Role.DIRECTEUR, Role.BESTUUR}),
     Action.MANAGE_DIAGRAMS: frozenset({Role.BELEIDSEIGENAAR}),
     Action.MANAGE_ACCOUNTS: frozenset({Role.BEHEERDER}),
+    Action.CHECK_MAIL_DELIVERY: frozenset({Role.BEHEERDER}),
 }
 CASE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_CASE: CASE_ROLES,
@@ -184,6 +191,30 @@ class Policy:
             return False
         case = session.get(Case, task.case_id)
         return case.status == CaseStatus.OPEN and self.may_on_case(Action.VIEW_CASE, session, case)
+
+    # -- notifications and the outbox ------------------------------------------------------
+
+    def notification_filter(self):
+        """SQL condition on `Notification`: this user's own."""
+        return Notification.user_id == self.user_id
+
+    def may_read_outbox(self, mail_kept_locally: bool) -> bool:
+        return mail_kept_locally or bool(self.schools_where(Action.CHECK_MAIL_DELIVERY))
+
+    def readable_mail_filter(self, mail_kept_locally: bool):
+        """SQL condition on `OutboxMail`: mails whose text this user may read (their own, in development)."""
+        if not mail_kept_locally:
+            return false()
+        return OutboxMail.notification_id.in_(select(Notification.id).where(self.notification_filter()))
+
+    def outbox_filter(self, mail_kept_locally: bool):
+        """SQL condition on `OutboxMail`: mails listed on the outbox page (text or delivery status)."""
+        schools = self.schools_where(Action.CHECK_MAIL_DELIVERY)
+        clauses = [self.readable_mail_filter(mail_kept_locally)]
+        if schools:
+            clauses.append(OutboxMail.notification_id.in_(
+                select(Notification.id).where(Notification.school_id.in_(schools))))
+        return or_(*clauses)
 
     def may_release(self, task: CaseTask) -> bool:
         """The claimant releases their own claim; coordinators and directors may release anyone's."""

@@ -143,6 +143,10 @@ class CaseTimer(Base):
     status: Mapped[str] = mapped_column(String(20), default=TimerStatus.WAITING)
     created_at: Mapped[datetime]
     fired_at: Mapped[datetime | None]
+    # A case whose timers fail to fire is retried with growing pauses, so it never blocks the rest.
+    attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    retry_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class CaseEvent(Base):

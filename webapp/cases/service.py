@@ -8,6 +8,7 @@ stored or none of it.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ from webapp.forms.validation import validate_submission
 from webapp.ids import MAX_ID, parse_id
 from webapp.schools.models import Pupil
 from webapp.schools.variants import Variant
+
+log = logging.getLogger(__name__)
 
 
 class CaseError(Exception):
@@ -174,6 +177,11 @@ def fire_due_timers(session: Session, services: CaseServices, case_id: int) -> l
     """Fire whatever is due in this case (called by the worker); commits."""
     case = lock_case(session, case_id)
     if case.status != CaseStatus.OPEN:
+        # A closed case waits for nothing: a leftover timer row must not be found due forever.
+        session.execute(
+            update(CaseTimer).where(CaseTimer.case_id == case_id, CaseTimer.status == TimerStatus.WAITING)
+            .values(status=TimerStatus.CANCELLED).execution_options(synchronize_session=False)
+        )
         session.commit()
         return []
     now = services.now()
@@ -185,6 +193,52 @@ def fire_due_timers(session: Session, services: CaseServices, case_id: int) -> l
     _save(session, case, state, workflow, now, None, fired={t.task_id for t in fired})
     session.commit()
     return fired
+
+
+def send_deadline_notice(session: Session, services: CaseServices, task: CaseTask, kind, settings) -> int:
+    """Remind, report expiry or escalate one open task (called by the worker, task locked); commits.
+
+    Stamps the task, writes a notification and a mail per recipient, the timeline and the audit
+    trail, all in one transaction. Returns the number of recipients.
+    """
+    from webapp.clock import as_school_time
+    from webapp.notifications.deadlines import STAMPS, NoticeKind, recipients
+    from webapp.notifications.service import notify
+    from webapp.roles import LANE_LABELS, Lane
+
+    now = services.now()
+    case = session.get(Case, task.case_id)
+    due = as_school_time(task.due_at).strftime("%d-%m-%Y %H:%M")
+    lane = LANE_LABELS.get(Lane(task.lane), task.lane) if task.lane in {x.value for x in Lane} else task.lane
+    if kind is NoticeKind.REMINDER:
+        title = f"Herinnering: ‘{task.name}’ moet af vóór {due}"
+        body = (f"In zaak {case.reference} staat de taak ‘{task.name}’ voor u open. "
+                f"De termijn loopt af op {due}.")
+        event = "Herinnering verstuurd"
+    elif kind is NoticeKind.EXPIRED:
+        title = f"Termijn verlopen: ‘{task.name}’"
+        body = (f"In zaak {case.reference} had de taak ‘{task.name}’ uiterlijk {due} af moeten zijn. "
+                "De termijn is verstreken; rond de taak zo snel mogelijk af.")
+        event = "Melding termijn verlopen verstuurd"
+    else:
+        title = f"Escalatie: ‘{task.name}’ staat over de termijn open"
+        body = (f"In zaak {case.reference} is de taak ‘{task.name}’ ({lane}) sinds {due} over de termijn "
+                "en nog niet afgerond. U ontvangt dit als directeur van de school.")
+        event = "Escalatie naar de directie"
+    users = recipients(session, task, kind)
+    if not users:
+        log.warning("%s for task %s: nobody at school %s to tell", kind.value, task.id,
+                                            task.school_id)
+    notify(session, users, kind=kind.value, title=title, body=body, at=now, school_id=task.school_id,
+           case_id=case.id, case_task_id=task.id, link=settings.task_link(task.id))
+    setattr(task, STAMPS[kind].key, now)
+    _add_event(session, case, "deadline_notice", f"{event}: {task.name} ({len(users)} ontvanger(s))", now, None,
+               element_id=task.element_id, detail={"case_task_id": task.id, "kind": kind.value,
+                                                   "recipients": [u.id for u in users]})
+    record_audit(session, "case.deadline_notice", at=now, school_id=case.school_id, case_id=case.id,
+                 detail={"case_task_id": task.id, "kind": kind.value, "recipients": [u.id for u in users]})
+    session.commit()
+    return len(users)
 
 
 def send_case_signal(

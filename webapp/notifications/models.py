@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.db import Base
@@ -12,7 +12,11 @@ class Notification(Base):
     """Shown in the app (notifications page and badge); mailed through the outbox."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notifications_user_read", "user_id", "read_at"),
+        # A deadline notice reaches each recipient once per task and kind, however many workers run.
+        UniqueConstraint("case_task_id", "kind", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -41,3 +45,6 @@ class OutboxMail(Base):
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # After a failed attempt: not before this moment; after the last allowed attempt: given up.
+    next_attempt_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]

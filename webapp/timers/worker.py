@@ -1,21 +1,33 @@
 """The timer worker: finds due timers by index and fires them through the case layer.
 
-Each case is handled in its own transaction (lock, fire, save, commit); a crash loses at most
-the case in hand, which stays due and is picked up by the next run.
+Any number of workers may run side by side. A worker claims one case at a time: on PostgreSQL it
+locks the case row of the oldest due timer with `FOR UPDATE ... SKIP LOCKED`, so two workers never
+hold the same case and neither waits for the other; on SQLite (one worker) the case lock of the
+case layer does the same job. The claim, the firing, the saved workflow state and the timer rows
+are one transaction: a worker killed mid-batch loses at most the case in hand, which stays due
+and is picked up by the next run. A timer is marked fired only in the transaction that fired it,
+under the case lock, so it can never fire twice.
+
+A case whose timers fail to fire is retried with growing pauses (`retry_at`), so it never blocks
+the cases behind it.
 """
 from __future__ import annotations
 
 import logging
 import signal
 import threading
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
-from webapp.cases.models import CaseTimer
+from webapp.cases.locking import lock_case
+from webapp.cases.models import Case, CaseTimer
 from webapp.cases.service import CaseServices, fire_due_timers
 from webapp.db import Database
+from webapp.notifications.deadlines import NoticeSettings, send_due_notices
+from webapp.notifications.mail import MailSettings, deliver_outbox
 
 log = logging.getLogger(__name__)
 
@@ -23,39 +35,143 @@ log = logging.getLogger(__name__)
 _WAITING = text("case_timers.status = 'waiting'")
 
 
-def find_due_timers(session: Session, now: datetime, limit: int) -> list[CaseTimer]:
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Pauses after failed attempts: base, 2×base, 4×base … up to `longest`; never given up."""
+
+    base: timedelta = timedelta(minutes=1)
+    longest: timedelta = timedelta(hours=1)
+
+    def pause_after(self, attempts: int) -> timedelta:
+        return min(self.base * (2 ** max(attempts - 1, 0)), self.longest)
+
+
+def _due(now: datetime):
+    return (_WAITING, CaseTimer.fires_at <= now, or_(CaseTimer.retry_at.is_(None), CaseTimer.retry_at <= now))
+
+
+def due_timers_query(now: datetime, limit: int):
     """The one indexed query: waiting timers whose moment has passed, oldest first."""
-    return list(session.scalars(
-        select(CaseTimer).where(_WAITING, CaseTimer.fires_at <= now).order_by(CaseTimer.fires_at).limit(limit)
-    ))
+    return select(CaseTimer).where(*_due(now)).order_by(CaseTimer.fires_at).limit(limit)
 
 
-def run_once(database: Database, services: CaseServices, batch_size: int = 100) -> int:
-    """Fire every due timer once; returns how many timers fired."""
+def find_due_timers(session: Session, now: datetime, limit: int) -> list[CaseTimer]:
+    return list(session.scalars(due_timers_query(now, limit)))
+
+
+def claim_next_case(session: Session, now: datetime) -> tuple[int, int] | None:
+    """Lock the case of the oldest due timer that no other worker (or user) holds right now.
+
+    Returns (case id, timer id), or None when nothing claimable is due.
+
+    PostgreSQL skips cases locked by others instead of waiting for them; SQLite ignores the
+    locking clause (a single worker; the case lock that follows serialises it with the web).
+    FOR NO KEY UPDATE (not FOR UPDATE): rows that merely reference the case (a notification, an
+    audit entry written by another worker) need not wait for it, so the two cannot deadlock.
+    """
+    row = session.execute(
+        select(CaseTimer.case_id, CaseTimer.id)
+        .join(Case, Case.id == CaseTimer.case_id)
+        .where(*_due(now))
+        .order_by(CaseTimer.fires_at)
+        .limit(1)
+        .with_for_update(of=Case, skip_locked=True, key_share=True)
+    ).first()
+    return (row.case_id, row.id) if row else None
+
+
+class TimerStuck(RuntimeError):
+    """A due timer that its case's workflow did not fire: held back like any failure."""
+
+
+def run_once(database: Database, services: CaseServices, batch_size: int = 100,
+             retry: RetryPolicy = RetryPolicy()) -> int:
+    """Fire every timer that is due now and not held by another worker; returns how many fired."""
     fired_total = 0
     while True:
+        fired, backlog_left = run_batch(database, services, batch_size, retry)
+        fired_total += fired
+        if not backlog_left:
+            return fired_total
+
+
+def run_batch(database: Database, services: CaseServices, max_cases: int,
+              retry: RetryPolicy = RetryPolicy()) -> tuple[int, bool]:
+    """Handle up to `max_cases` cases; returns (timers fired, whether due cases may remain)."""
+    fired_total = 0
+    seen_timers: set[int] = set()
+    for _ in range(max_cases):
         with database.session() as session:
-            due = find_due_timers(session, services.now(), batch_size)
-            case_ids = list(dict.fromkeys(timer.case_id for timer in due))
-            session.rollback()
-        if not case_ids:
-            return fired_total
-        progressed = False
-        for case_id in case_ids:
-            with database.session() as session:
-                try:
-                    fired = fire_due_timers(session, services, case_id)
-                except Exception:
-                    log.exception("timers of case %s could not be fired; will retry", case_id)
-                    session.rollback()
-                    continue
-            fired_total += len(fired)
-            progressed = progressed or bool(fired)
-        if not progressed or len(due) < batch_size:
-            return fired_total
+            now = services.now()
+            claimed = claim_next_case(session, now)
+            if claimed is None:
+                session.rollback()
+                return fired_total, False
+            case_id, timer_id = claimed
+            try:
+                if timer_id in seen_timers:
+                    # The same timer is still due after its case was fired: it did not fire.
+                    raise TimerStuck(f"termijn {timer_id} van zaak {case_id} is verlopen maar vuurde niet af")
+                seen_timers.add(timer_id)
+                fired = fire_due_timers(session, services, case_id)
+            except Exception as exc:
+                log.exception("timers of case %s could not be fired; will retry", case_id)
+                session.rollback()
+                _postpone(session, case_id, now, exc, retry)
+                continue
+        fired_total += len(fired)
+    return fired_total, True
 
 
-def run_forever(database: Database, services: CaseServices, poll_seconds: float, batch_size: int) -> None:
+def _postpone(session: Session, case_id: int, now: datetime, error: Exception, retry: RetryPolicy) -> None:
+    """Record the failure on the case's due timers and hold them back for a while."""
+    lock_case(session, case_id)
+    timers = session.scalars(select(CaseTimer).where(CaseTimer.case_id == case_id, *_due(now))).all()
+    for timer in timers:
+        timer.attempts += 1
+        timer.last_error = f"{type(error).__name__}: {error}"[:2000]
+        timer.retry_at = now + retry.pause_after(timer.attempts)
+    session.commit()
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """What the worker does besides firing timers: deadline notices and mail delivery."""
+
+    notices: NoticeSettings
+    mail: MailSettings
+    batch_size: int = 100
+    poll_seconds: float = 5.0
+
+    @classmethod
+    def from_config(cls, config) -> WorkerSettings:
+        return cls(NoticeSettings.from_config(config), MailSettings.from_config(config),
+                   int(config.get("WORKER_BATCH_SIZE", 100)), float(config.get("WORKER_POLL_SECONDS", 5)))
+
+
+@dataclass(frozen=True)
+class CycleResult:
+    timers_fired: int
+    notices_sent: int
+    mails_sent: int
+    mails_failed: int
+    backlog_left: bool
+
+
+def run_cycle(database: Database, services: CaseServices, settings: WorkerSettings,
+              until_done: bool = False) -> CycleResult:
+    """Timers first (they open tasks with due dates), then deadline notices, then the outbox."""
+    if until_done:
+        fired, backlog_left = run_once(database, services, settings.batch_size), False
+    else:
+        fired, backlog_left = run_batch(database, services, settings.batch_size)
+    notices = send_due_notices(database, services, settings.notices, settings.batch_size)
+    sent, failed = deliver_outbox(database, settings.mail, services.now, settings.batch_size)
+    return CycleResult(fired, notices, sent, failed, backlog_left)
+
+
+def run_forever(database: Database, services: CaseServices, settings: WorkerSettings) -> None:
+    """Poll until SIGTERM/SIGINT; a full batch means a backlog, so the next cycle starts at once."""
     stop = threading.Event()
 
     def request_stop(signum, _frame):
@@ -64,12 +180,18 @@ def run_forever(database: Database, services: CaseServices, poll_seconds: float,
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    log.info("timer worker started (poll every %.1fs)", poll_seconds)
+    if not settings.mail.delivers:
+        log.info("no MAIL_SERVER set: mail stays in the outbox (readable in the app)")
+    log.info("timer worker started (poll every %.1fs)", settings.poll_seconds)
     while not stop.is_set():
+        backlog_left = False
         try:
-            fired = run_once(database, services, batch_size)
-            if fired:
-                log.info("fired %d timer(s)", fired)
+            result = run_cycle(database, services, settings)
+            backlog_left = result.backlog_left
+            if result.timers_fired or result.notices_sent or result.mails_sent or result.mails_failed:
+                log.info("fired %d timer(s), %d deadline notice(s), %d mail(s) sent, %d failed",
+                         result.timers_fired, result.notices_sent, result.mails_sent, result.mails_failed)
         except Exception:
             log.exception("worker run failed; retrying after the poll interval")
-        stop.wait(poll_seconds)
+        if not backlog_left:
+            stop.wait(settings.poll_seconds)

@@ -1,0 +1,163 @@
+"""Reminders before a due date, a notice on expiry, escalation to the director — each once.
+
+Moved-clock tests through the real worker cycle: the basismodel's "Stap 1: besluit" (Leerkracht
+lane) is due when the agreed term of phase 1 ends (a non-interrupting boundary timer).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from tests.support import scenario as scenario_support
+from tests.support.scenario import Scenario, setup_school
+from webapp.audit.models import AuditEntry
+from webapp.auth.models import Membership, User
+from webapp.cases import service as case_service
+from webapp.cases.models import CaseEvent, CaseTask
+from webapp.notifications.deadlines import NoticeKind, NoticeSettings, recipients
+from webapp.notifications.models import Notification, OutboxMail
+from webapp.roles import Role
+from webapp.timers.worker import WorkerSettings, run_cycle
+
+
+@pytest.fixture
+def worker_settings(app):
+    return WorkerSettings.from_config({**app.config, "REMINDER_LEAD_TIME": "P2D", "ESCALATION_DELAY": "P3D"})
+
+
+@pytest.fixture
+def school(session, services):
+    setup = setup_school(session, services, "basismodel_2019")
+    other = User(email="leerkracht2@testschool.test", display_name="Andere Leerkracht",
+                 password_hash=scenario_support.test_password_hash(), active=True, created_at=services.now())
+    session.add(other)
+    session.flush()
+    session.add(Membership(user_id=other.id, school_id=setup.school.id, role=Role.LEERKRACHT))
+    session.commit()
+    setup.users["andere_leerkracht"] = other.id
+    return setup
+
+
+@pytest.fixture
+def decision_due(session, services, database, school):
+    """A case whose 'Stap 1: besluit' is due one week from now (Monday 9 March 2026, 09:00)."""
+    s = Scenario.start(session, services, database, school)
+    s.walk(
+        ("Stap1_Signaleren", {"signalen_over_medewerker": False}),
+        ("Stap1_ZorgDelen", {"veiligheid_in_geding": True, "tijdslimiet_fase1": {"amount": 1, "unit": "weken"}}),
+        "Stap1_GesprekLeerling",
+    )
+    return s
+
+
+def notices(session, kind: NoticeKind) -> list[tuple[int, int]]:
+    session.expire_all()
+    return sorted(session.execute(select(Notification.case_task_id, Notification.user_id)
+                                  .where(Notification.kind == kind.value)).all())
+
+
+def cycle(s: Scenario, settings, **delta):
+    s.services.environment.clock.advance(**delta)
+    return run_cycle(s.database, s.services, settings, until_done=True)
+
+
+def cycle_at(s: Scenario, settings, moment):
+    s.services.environment.clock.set(moment)
+    return run_cycle(s.database, s.services, settings, until_done=True)
+
+
+def test_reminder_before_due_then_expiry_then_escalation_each_once(
+        decision_due, session, school, worker_settings):
+    s = decision_due
+    task = s.task("Stap1_Besluit")
+    assert task.due_at == s.services.now() + timedelta(weeks=1)
+    staff = sorted([school.users[Role.LEERKRACHT], school.users[Role.INTERN_BEGELEIDER],
+                    school.users[Role.DIRECTEUR]])
+
+    due = task.due_at
+    assert cycle_at(s, worker_settings, due - timedelta(days=2, hours=1)).notices_sent == 0
+    assert notices(session, NoticeKind.REMINDER) == []
+
+    assert cycle_at(s, worker_settings, due - timedelta(days=1, hours=23)).notices_sent == 1  # within 2 days
+    # The teacher who reported, and those who may take over her task — not the other teacher.
+    assert notices(session, NoticeKind.REMINDER) == [(task.id, user) for user in staff]
+    assert cycle_at(s, worker_settings, due - timedelta(hours=1)).notices_sent == 0  # once, however often
+    assert notices(session, NoticeKind.EXPIRED) == []
+
+    result = cycle_at(s, worker_settings, due + timedelta(minutes=1))
+    assert result.timers_fired == 1 and result.notices_sent == 1  # boundary timer and expiry notice
+    assert notices(session, NoticeKind.EXPIRED) == [(task.id, user) for user in staff]
+    assert s.task("Stap1_Besluit").id == task.id  # non-interrupting: the task stays open
+    assert notices(session, NoticeKind.ESCALATION) == []
+
+    assert cycle_at(s, worker_settings, due + timedelta(days=2, hours=23)).notices_sent == 0  # not 3 days yet
+    assert cycle_at(s, worker_settings, due + timedelta(days=3)).notices_sent == 1
+    assert notices(session, NoticeKind.ESCALATION) == [(task.id, school.users[Role.DIRECTEUR])]
+    assert cycle(s, worker_settings, weeks=2).notices_sent == 0
+
+    stamped = session.get(CaseTask, task.id)
+    assert stamped.reminder_sent_at and stamped.expiry_notified_at and stamped.escalated_at
+    mails = session.scalars(select(OutboxMail).order_by(OutboxMail.id)).all()
+    assert len(mails) == 3 + 3 + 1 and all(m.sent_at is None for m in mails)  # no MAIL_SERVER: kept
+    escalation = mails[-1]
+    assert escalation.to_address == "directeur@testschool.test"
+    assert "Escalatie" in escalation.subject and s.case.reference in escalation.body
+    assert "Sam" not in escalation.body  # no pupil names in mail
+    assert f"/taken/{task.id}" in escalation.body
+    timeline = session.scalars(select(CaseEvent.title).where(
+        CaseEvent.case_id == s.case_id, CaseEvent.kind == "deadline_notice").order_by(CaseEvent.id)).all()
+    assert [t.split(":")[0] for t in timeline] == [
+        "Herinnering verstuurd", "Melding termijn verlopen verstuurd", "Escalatie naar de directie"]
+    assert session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "case.deadline_notice", AuditEntry.case_id == s.case_id)) == 3
+
+
+def test_a_claimed_task_reminds_only_its_claimant(decision_due, session, services, school, worker_settings):
+    s = decision_due
+    task = s.task("Stap1_Besluit")
+    ib = school.users[Role.INTERN_BEGELEIDER]
+    case_service.claim_task(session, services, case_task_id=task.id, actor_id=ib)
+    cycle(s, worker_settings, days=6)
+    assert notices(session, NoticeKind.REMINDER) == [(task.id, ib)]
+
+
+def test_a_completed_task_gets_no_more_notices(decision_due, session, worker_settings):
+    s = decision_due
+    cycle(s, worker_settings, days=6)
+    s.complete("Stap1_Besluit", {"uitkomst_fase1": "ongegrond"})
+    assert cycle(s, worker_settings, weeks=3).notices_sent == 0
+    assert notices(session, NoticeKind.EXPIRED) == [] and notices(session, NoticeKind.ESCALATION) == []
+
+
+def test_a_task_found_past_due_gets_no_late_reminder(decision_due, session, worker_settings):
+    s = decision_due
+    cycle(s, worker_settings, days=8)  # the worker was down over the whole lead time
+    assert notices(session, NoticeKind.REMINDER) == []
+    assert len(notices(session, NoticeKind.EXPIRED)) == 3
+
+
+def test_the_database_refuses_a_second_notice_of_a_kind_for_a_recipient(decision_due, session, services):
+    task = decision_due.task("Stap1_Besluit")
+    director = session.get(User, decision_due.setup.users[Role.DIRECTEUR])
+    for _ in range(2):
+        session.add(Notification(user_id=director.id, case_task_id=task.id, kind=NoticeKind.ESCALATION.value,
+                                 title="x", body="x", created_at=services.now()))
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+
+
+def test_recipients_follow_the_policy(decision_due, session, school):
+    task = decision_due.task("Stap1_Besluit")
+    ids = [u.id for u in recipients(session, task, NoticeKind.REMINDER)]
+    assert school.users["andere_leerkracht"] not in ids
+    assert school.users[Role.BESTUUR] not in ids and school.users[Role.BEHEERDER] not in ids
+    assert [u.id for u in recipients(session, task, NoticeKind.ESCALATION)] == [school.users[Role.DIRECTEUR]]
+
+
+def test_lead_time_and_delay_must_be_iso_durations(app):
+    with pytest.raises(ValueError, match="geen geldige ISO-8601-duur"):
+        NoticeSettings.from_config({**app.config, "REMINDER_LEAD_TIME": "twee dagen"})

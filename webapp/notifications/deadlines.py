@@ -1,0 +1,141 @@
+"""Deadline notices on open tasks: a reminder before the due date, a notice on expiry, and an
+escalation to the school's director(s) when a task stays overdue.
+
+Each is sent once per task and kind. The worker claims one task at a time with `FOR UPDATE SKIP
+LOCKED` (PostgreSQL; SQLite runs one worker), and stamps the task (`reminder_sent_at`,
+`expiry_notified_at`, `escalated_at`) in the same transaction as the notifications and their
+mails; a unique constraint on (task, kind, recipient) backs this up in the database.
+"""
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.auth.models import Membership, User
+from webapp.auth.policy import Policy
+from webapp.cases.models import CaseTask, TaskStatus
+from webapp.db import Database
+from webapp.engine.deadlines import DeadlineError, parse_iso_duration
+from webapp.roles import LANE_ROLES, Lane, Role
+
+log = logging.getLogger(__name__)
+
+
+class NoticeKind(str, enum.Enum):
+    REMINDER = "herinnering"
+    EXPIRED = "termijn_verlopen"
+    ESCALATION = "escalatie"
+
+
+# The task column that records a notice of this kind was sent.
+STAMPS = {
+    NoticeKind.REMINDER: CaseTask.reminder_sent_at,
+    NoticeKind.EXPIRED: CaseTask.expiry_notified_at,
+    NoticeKind.ESCALATION: CaseTask.escalated_at,
+}
+
+
+@dataclass(frozen=True)
+class NoticeSettings:
+    reminder_lead: relativedelta
+    escalation_delay: relativedelta
+    public_url: str
+
+    @classmethod
+    def from_config(cls, config) -> NoticeSettings:
+        return cls(
+            reminder_lead=_duration(config["REMINDER_LEAD_TIME"], "MELDROUTE_REMINDER_LEAD_TIME"),
+            escalation_delay=_duration(config["ESCALATION_DELAY"], "MELDROUTE_ESCALATION_DELAY"),
+            public_url=config.get("PUBLIC_URL", "").rstrip("/"),
+        )
+
+    def task_link(self, task_id: int) -> str:
+        return f"{self.public_url}/taken/{task_id}"
+
+
+def _duration(value: str, setting: str) -> relativedelta:
+    try:
+        return parse_iso_duration(value)
+    except DeadlineError:
+        raise ValueError(f"{setting}={value!r} is geen geldige ISO-8601-duur (bijvoorbeeld P2D, PT4H, P1W)") from None
+
+
+def needs_notice(kind: NoticeKind, now: datetime, settings: NoticeSettings):
+    """SQL condition on `CaseTask`: open, with a due date in this kind's window, not yet stamped."""
+    conditions = [CaseTask.status == TaskStatus.OPEN, CaseTask.due_at.is_not(None), STAMPS[kind].is_(None)]
+    if kind is NoticeKind.REMINDER:
+        # Only while still ahead: a task found past due gets the expiry notice instead.
+        conditions += [CaseTask.due_at > now, CaseTask.due_at <= now + settings.reminder_lead]
+    elif kind is NoticeKind.EXPIRED:
+        conditions.append(CaseTask.due_at <= now)
+    else:
+        conditions.append(CaseTask.due_at <= now - settings.escalation_delay)
+    return conditions
+
+
+def claim_task_needing(session: Session, kind: NoticeKind, now: datetime, settings: NoticeSettings,
+                       skip: Iterable[int] = ()) -> CaseTask | None:
+    """Lock the next task needing this notice that no other worker holds (`skip`: failed this run)."""
+    skip = sorted(skip)
+    return session.scalar(
+        select(CaseTask).where(*needs_notice(kind, now, settings), *([CaseTask.id.not_in(skip)] if skip else []))
+        .order_by(CaseTask.due_at, CaseTask.id)
+        .limit(1).with_for_update(of=CaseTask, skip_locked=True, key_share=True)
+    )
+
+
+def recipients(session: Session, task: CaseTask, kind: NoticeKind) -> list[User]:
+    """Who hears about it: the claimant, else whoever may pick the task up; escalation: the director(s)."""
+    if kind is NoticeKind.ESCALATION:
+        roles = {Role.DIRECTEUR}
+    elif task.claimed_by_id is not None:
+        user = session.get(User, task.claimed_by_id)
+        return [user] if user is not None and user.active else []
+    else:
+        try:
+            roles = set(LANE_ROLES[Lane(task.lane)])
+        except ValueError:
+            return []
+    candidates = session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.school_id == task.school_id, Membership.role.in_(sorted(roles)), User.active.is_(True))
+        .distinct().order_by(User.id)
+    ).all()
+    if kind is NoticeKind.ESCALATION:
+        return list(candidates)
+    # A teacher hears only of tasks in cases they may see: the policy decides, as in the task list.
+    return [user for user in candidates
+            if session.scalar(select(CaseTask.id).where(
+                CaseTask.id == task.id, Policy.for_user(session, user.id).task_filter())) is not None]
+
+
+def send_due_notices(database: Database, services, settings: NoticeSettings, max_tasks: int = 100) -> int:
+    """Send every notice that is due now; returns how many tasks got one."""
+    from webapp.cases.service import send_deadline_notice
+
+    sent = 0
+    for kind in NoticeKind:
+        seen: set[int] = set()
+        while len(seen) < max_tasks:
+            with database.session() as session:
+                now = services.now()
+                task = claim_task_needing(session, kind, now, settings, skip=seen)
+                if task is None:
+                    session.rollback()
+                    break
+                seen.add(task.id)
+                try:
+                    send_deadline_notice(session, services, task, kind, settings)
+                except Exception:
+                    log.exception("%s for task %s could not be sent; will retry", kind.value, task.id)
+                    session.rollback()
+                    continue
+                sent += 1
+    return sent
