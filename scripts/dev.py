@@ -68,7 +68,10 @@ def build_frontend() -> None:
 
 def run_system(extra: list[str]) -> int:
     env = {**os.environ, "MELDROUTE_INSTANCE_PATH": os.environ.get("MELDROUTE_INSTANCE_PATH", str(ROOT / "instance"))}
-    return subprocess.call([str(VENV / "bin" / "meldroute"), "demo", *extra], cwd=ROOT, env=env)
+    # exec, not a child: Ctrl-C and SIGTERM reach 'meldroute demo', which stops server and worker.
+    os.chdir(ROOT)
+    meldroute = str(VENV / "bin" / "meldroute")
+    os.execve(meldroute, [meldroute, "demo", *extra], env)
 
 
 def ensure_chromium() -> None:

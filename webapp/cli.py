@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -129,6 +130,8 @@ def demo(host: str, port: int) -> None:
     click.echo("  Mail wordt niet verstuurd: lees hem in de app onder Meldingen → Uitgaande mail.")
     click.echo("  Stoppen: Ctrl-C")
     click.echo("")
+    # A service manager stops with SIGTERM: the children must stop with us, not linger.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         while server.poll() is None and worker_process.poll() is None:
             try:
@@ -146,6 +149,10 @@ def demo(host: str, port: int) -> None:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":
