@@ -58,8 +58,7 @@ def browser():
 
 
 def is_problem(console_message) -> bool:
-    # The browser asks for /favicon.ico on its own; Meldroute has none, and that is no error of the page.
-    return console_message.type == "error" and not console_message.location.get("url", "").endswith("/favicon.ico")
+    return console_message.type == "error"
 
 
 def screenshot(page, name: str) -> None:
