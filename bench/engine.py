@@ -16,14 +16,10 @@ import argparse
 import gc
 import json
 import os
-import platform
 import re
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -44,7 +40,6 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
-    create_engine,
     func,
     insert,
     select,
@@ -53,6 +48,7 @@ from sqlalchemy import (
 )
 from werkzeug.datastructures import MultiDict
 
+from bench.harness import BenchDatabase, machine_facts
 from tests.support.scenario import Scenario, setup_school
 from tests.support.web import WebUser
 from webapp import create_app, get_services
@@ -71,7 +67,6 @@ from webapp.db import get_database
 from webapp.definitions.spec_cache import compiled_process
 from webapp.engine.timers import DeadlineDateTimer, DeadlineDurationTimer
 from webapp.forms.validation import validate_submission, values_from_form_post
-from webapp.migrations import upgrade_database
 from webapp.schools.models import Pupil
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -94,49 +89,6 @@ TARGETS = {
     "state_bytes": 64 * 1024,
     "overhead_ratio": 2.0,
 }
-
-
-# -- the database under test -----------------------------------------------------------------
-
-
-class BenchDatabase:
-    """A database of our own: a temp SQLite file, or a fresh PostgreSQL schema dropped at the end."""
-
-    def __init__(self, url: str | None):
-        self.backend = "postgresql" if url and url.startswith("postgres") else "sqlite"
-        self._admin = None
-        self._schema = None
-        if self.backend == "sqlite":
-            self._tmp = tempfile.TemporaryDirectory(prefix="meldroute-bench-")
-            self.url = f"sqlite:///{self._tmp.name}/bench.db"
-        else:
-            base = re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
-            self._schema = f"meldroute_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-            self._admin = create_engine(base)
-            with self._admin.begin() as connection:
-                connection.execute(text(f'CREATE SCHEMA "{self._schema}"'))
-            separator = "&" if "?" in base else "?"
-            self.url = f"{base}{separator}options=-csearch_path%3D{self._schema}"
-        upgrade_database(self.url)
-
-    def server_version(self) -> str:
-        engine = create_engine(self.url)
-        with engine.connect() as connection:
-            if self.backend == "sqlite":
-                version = "SQLite " + connection.execute(text("select sqlite_version()")).scalar()
-            else:
-                version = connection.execute(text("show server_version")).scalar()
-                version = "PostgreSQL " + version.split()[0]
-        engine.dispose()
-        return version
-
-    def drop(self) -> None:
-        if self._admin is not None:
-            with self._admin.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{self._schema}" CASCADE'))
-            self._admin.dispose()
-        else:
-            self._tmp.cleanup()
 
 
 # -- filling it ------------------------------------------------------------------------------
@@ -431,31 +383,6 @@ def stock_serializer() -> BpmnWorkflowSerializer:
 
 
 # -- reporting -------------------------------------------------------------------------------
-
-
-def machine_facts(database: BenchDatabase) -> dict:
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import SpiffWorkflow
-    import sqlalchemy
-
-    return {
-        "date": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
-        "cpu": cpu, "cpu_count": os.cpu_count(),
-        "python": platform.python_version(),
-        "database": database.server_version(),
-        "spiffworkflow": getattr(SpiffWorkflow, "__version__", "3.2.0"),
-        "sqlalchemy": sqlalchemy.__version__,
-        "load_average": subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip(),
-        "git_commit": subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                                     capture_output=True, text=True, check=False).stdout.strip(),
-    }
 
 
 def _cell(numbers: dict) -> str:

@@ -19,27 +19,24 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
+from bench.harness import BenchDatabase, machine_facts
 from tests.support.bulk import copy_waiting_case, walk_to_waiting_timer
 from webapp import create_app, get_services
 from webapp.cases.models import CaseEvent, CaseTimer, TimerStatus
 from webapp.clock import SCHOOL_TIMEZONE, MovableClock
 from webapp.db import get_database
-from webapp.migrations import upgrade_database
 from webapp.timers.worker import (
     claim_next_case,
     due_timers_query,
@@ -49,43 +46,6 @@ from webapp.timers.worker import (
 
 RESULTS_FILE = ROOT / "bench" / "RESULTS-timers.md"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=SCHOOL_TIMEZONE)
-
-
-def psycopg_url(url: str) -> str:
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
-
-
-class BenchDatabase:
-    """A throw-away database: a temporary SQLite file, or its own schema on PostgreSQL."""
-
-    def __init__(self, base_url: str | None):
-        self.base_url = psycopg_url(base_url) if base_url else None
-        self.schema = None
-        if self.base_url:
-            self.schema = f"meldroute_bench_{uuid.uuid4().hex[:8]}"
-            with create_engine(self.base_url).begin() as connection:
-                connection.execute(text(f'CREATE SCHEMA "{self.schema}"'))
-            separator = "&" if "?" in self.base_url else "?"
-            self.url = f"{self.base_url}{separator}options=-csearch_path%3D{self.schema}"
-        else:
-            self.directory = tempfile.TemporaryDirectory(prefix="meldroute-bench-")
-            self.url = f"sqlite:///{self.directory.name}/bench.db"
-
-    @property
-    def backend(self) -> str:
-        return "postgresql" if self.schema else "sqlite"
-
-    def drop(self) -> None:
-        if self.schema:
-            engine = create_engine(self.base_url)
-            with engine.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{self.schema}" CASCADE'))
-            engine.dispose()
-        else:
-            self.directory.cleanup()
 
 
 def timed(function, repeat: int) -> list[float]:
@@ -109,20 +69,6 @@ def query_plan(session, backend: str, now: datetime) -> str:
         return "\n".join(str(row[-1]) for row in rows)
     rows = session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {statement}")).all()
     return "\n".join(row[0] for row in rows)
-
-
-def machine_facts(session, backend: str) -> dict[str, str]:
-    facts = {
-        "cpu count": str(os.cpu_count()),
-        "cpu": platform.processor() or platform.machine(),
-        "python": platform.python_version(),
-        "load (uptime)": subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip(),
-    }
-    if backend == "sqlite":
-        facts["sqlite"] = sqlite3.sqlite_version
-    else:
-        facts["postgresql"] = session.execute(text("SHOW server_version")).scalar_one()
-    return facts
 
 
 def fire_with_processes(url: str, now: datetime, workers: int) -> tuple[int, float]:
@@ -160,7 +106,6 @@ def main() -> None:
 
 
 def run(bench_db: BenchDatabase, args) -> None:
-    upgrade_database(bench_db.url)
     clock = MovableClock(START)
     app = create_app({"DATABASE_URL": bench_db.url, "CLOCK": clock, "SECRET_KEY": "bench",
                       "PASSWORD_HASH_PARAMETERS": {"time_cost": 1, "memory_cost": 8192, "parallelism": 1}})
@@ -187,7 +132,6 @@ def run(bench_db: BenchDatabase, args) -> None:
         claim_samples = timed(lambda: (claim_next_case(session, now), session.rollback()), args.repeat)
         plan = query_plan(session, bench_db.backend, now)
         session.rollback()
-        facts = machine_facts(session, bench_db.backend)
 
     print(f"[{bench_db.backend}] firing {args.fire} due timers with {args.workers} worker(s) …", flush=True)
     if args.workers == 1:
@@ -201,6 +145,7 @@ def run(bench_db: BenchDatabase, args) -> None:
     if fired != args.fire or events != args.fire:
         raise SystemExit(f"expected {args.fire} fired timers, worker said {fired}, timeline has {events}")
     database.dispose()
+    facts = machine_facts(bench_db)
 
     rows = [
         ("waiting timers", f"{waiting}"),
