@@ -53,6 +53,15 @@ LANE_LABELS = {
     Lane.BESTUUR: "Bestuur",
 }
 
+# Task rows store the lane's value; templates and messages want its label.
+LANE_LABELS_BY_VALUE = {lane.value: label for lane, label in LANE_LABELS.items()}
+
+
+def lane_label(value: str) -> str:
+    """The label of a stored lane value; an unknown value is shown as it is."""
+    return LANE_LABELS_BY_VALUE.get(value, value)
+
+
 # The words the five protocols (and schools like them) use for each lane. A lane name may join
 # several with "/" or "," ("Intern begeleider / aandachtsfunctionaris"); all parts must agree.
 LANE_ALIASES: dict[Lane, tuple[str, ...]] = {

@@ -5,13 +5,9 @@ from webapp.auth.models import Membership, User
 from webapp.cases.dossier import TimelineEntry
 from webapp.cases.models import Case, CaseTask, CaseTimer, TaskStatus
 from webapp.forms.definition import FieldDefinition, FormDefinition, Option
-from webapp.roles import LANE_LABELS, ROLE_LABELS
+from webapp.roles import ROLE_LABELS, lane_label
 from webapp.schools.models import School
 from webapp.tasks.listing import TaskListRow
-
-
-def lane_label(lane: str) -> str:
-    return next((label for known, label in LANE_LABELS.items() if known.value == lane), lane)
 
 
 def school_ref(school: School) -> dict:

@@ -38,7 +38,7 @@ from webapp.db import get_session
 from webapp.definitions.models import ProcessDefinition
 from webapp.engine import ACUTE_DANGER_SIGNAL
 from webapp.ids import parse_id
-from webapp.roles import LANE_LABELS
+from webapp.roles import LANE_LABELS_BY_VALUE
 from webapp.schools.models import Pupil, School
 from webapp.tasks.listing import next_task_in_case
 
@@ -135,7 +135,7 @@ def show(case_id: int):
         acute_possible=acute_possible and policy.may_on_case(Action.RAISE_ACUTE_DANGER, db, case),
         may_signal=policy.may_on_case(Action.SIGNAL_EVENT, db, case),
         may_add=policy.may_on_case(Action.ADD_TO_DOSSIER, db, case),
-        lane_labels={lane.value: label for lane, label in LANE_LABELS.items()}, now=services.now(),
+        lane_labels=LANE_LABELS_BY_VALUE, now=services.now(),
     )
     _audit("case.view", case)
     db.commit()

@@ -5,7 +5,7 @@ from webapp.auth.policy import Action, Policy
 from webapp.cases.dossier import describe_answers
 from webapp.cases.models import Case, TaskStatus
 from webapp.definitions.spec_cache import compiled_process_of
-from webapp.roles import LANE_LABELS, Lane
+from webapp.roles import lane_label
 from webapp.schools.models import School
 
 
@@ -15,7 +15,6 @@ def task_context(session, services, policy: Policy, task) -> dict:
     variant = services.variants.get(school.variant)
     form = services.forms.get(task.form_key)
     element = compiled_process_of(session, case.process_version_id).element(task.element_id)
-    lane = Lane(task.lane) if task.lane in {lane.value for lane in Lane} else None
     return {
         "task": task,
         "case": case,
@@ -24,7 +23,7 @@ def task_context(session, services, policy: Policy, task) -> dict:
         "contacts": variant.contacts if variant else (),
         "guidance": element.documentation if element else "",
         "lane_label": (element.lane_label if element and element.lane_label else
-                       LANE_LABELS.get(lane, task.lane)),
+                       lane_label(task.lane)),
         "may_work": policy.may_work_on(session, task),
         "may_release": policy.may_release(task),
         "may_raise_acute": policy.may_on_case(Action.RAISE_ACUTE_DANGER, session, case),

@@ -11,7 +11,7 @@ from webapp.cases import service as case_service
 from webapp.cases.models import CaseTask, TaskStatus
 from webapp.db import get_session
 from webapp.forms.validation import values_from_form_post
-from webapp.roles import LANE_LABELS
+from webapp.roles import LANE_LABELS_BY_VALUE
 from webapp.tasks.listing import (
     DUE_FILTERS,
     LISTS,
@@ -41,12 +41,8 @@ def index():
     return render_template(
         "tasks/index.html", rows=rows, lists=LISTS, chosen=filters.chosen, filters=filters.as_args(),
         now=now, schools=schools, routes=routes, steps=steps, due_filters=DUE_FILTERS,
-        lane_labels=_lane_labels(),
+        lane_labels=LANE_LABELS_BY_VALUE,
     )
-
-
-def _lane_labels() -> dict[str, str]:
-    return {lane.value: label for lane, label in LANE_LABELS.items()}
 
 
 def _task_or_404(task_id: int) -> CaseTask:
