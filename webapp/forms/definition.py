@@ -174,5 +174,12 @@ def _parse_option(where: str, raw) -> Option:
     if isinstance(raw, str):
         return Option(raw, raw)
     if isinstance(raw, dict) and "value" in raw:
+        unknown = sorted(str(key) for key in raw if key not in ("value", "label"))
+        if unknown:
+            # In YAML's {value: …, label: …} a comma ends the label; what follows becomes a key.
+            raise FormDefinitionError(
+                f"{where}: optie {raw['value']!r} heeft onbekende sleutels {', '.join(unknown)}"
+                " (staat er een komma in het label? Zet het label dan tussen aanhalingstekens)"
+            )
         return Option(str(raw["value"]), str(raw.get("label", raw["value"])))
     raise FormDefinitionError(f"{where}: optie moet tekst zijn of {{value, label}}")

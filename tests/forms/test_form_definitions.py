@@ -1,0 +1,45 @@
+"""Form definitions: what the parser refuses, and that every shipped form reads as it was meant."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from webapp.forms.catalog import FormCatalog
+from webapp.forms.definition import FormDefinitionError, parse_form
+
+FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
+
+
+def _form_with_option_line(option_line: str):
+    text = f"""
+title: Signalen
+fields:
+  - name: signalen
+    type: multichoice
+    label: Signalen
+    options:
+      {option_line}
+"""
+    return parse_form("test/signalen", yaml.safe_load(text))
+
+
+def test_a_comma_in_an_unquoted_option_label_is_refused_with_a_hint():
+    with pytest.raises(FormDefinitionError) as refused:
+        _form_with_option_line("- {value: verwaarlozing, label: Verwaarlozing (hygiëne, voeding)}")
+    message = str(refused.value)
+    assert "verwaarlozing" in message
+    assert "voeding)" in message
+    assert "aanhalingstekens" in message
+
+
+def test_a_quoted_option_label_keeps_its_commas():
+    form = _form_with_option_line('- {value: verwaarlozing, label: "Verwaarlozing (hygiëne, voeding)"}')
+    assert form.field("signalen").option_label("verwaarlozing") == "Verwaarlozing (hygiëne, voeding)"
+
+
+def test_every_shipped_form_loads_with_its_option_labels_whole():
+    catalog = FormCatalog.from_directory(FORMS_DIR)  # refuses a label cut short by a comma
+    signals = catalog.get("basismodel_2019/stap1_signaleren").field("signalen")
+    assert signals.option_label("verwaarlozing") == "Verwaarlozing (hygiëne, voeding, kleding, medische zorg)"
