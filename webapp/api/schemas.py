@@ -241,7 +241,7 @@ class RouteListSchema(ApiSchema):
     routes = fields.List(fields.Nested(RouteSchema), required=True)
 
 
-class NewPupilSchema(ApiSchema):
+class PupilDetailsSchema(ApiSchema):
     naam = fields.String(required=True)
     groep = fields.String(required=True)
     geboortedatum = fields.String(required=True, metadata={"description": "jjjj-mm-dd"})
@@ -249,7 +249,7 @@ class NewPupilSchema(ApiSchema):
 
 class StartCaseRequestSchema(ApiSchema):
     route = _id(required=True, metadata={"description": "`id` uit GET /api/v1/routes."})
-    leerling = fields.Nested(NewPupilSchema, required=True, metadata={
+    leerling = fields.Nested(PupilDetailsSchema, required=True, metadata={
         "description": "De leerling: gevonden op naam en geboortedatum op de school van de route, anders "
                        "aangemaakt. Zoals op de website; een leerling kiezen op nummer kan niet."})
 
