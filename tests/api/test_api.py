@@ -12,6 +12,7 @@ from tests.support.scenario import setup_school
 from tests.support.web import WebUser
 from webapp.audit.models import AuditEntry
 from webapp.cases.models import Case, CaseEvent, CaseTask, TaskStatus
+from webapp.schools.models import Pupil
 
 SIGNALEREN = {"datum_signalering": "2026-03-02", "situatie": "In de klas, tijdens rekenen",
               "bron_vermoeden": "zelf", "signalen": ["letsel"], "beschrijving": "Blauwe plek op de arm",
@@ -139,8 +140,7 @@ def test_teacher_reports_a_concern_and_completes_the_first_task(teacher, coordin
     case = teacher.get(f"/api/v1/zaken/{started['id']}").get_json()
     assert [t["stap"] for t in case["open_taken"]] == ["Stap1_ZorgDelen"]
     assert case["open_taken"][0]["termijn"] is None or case["open_taken"][0]["termijn"].startswith("2026-")
-    assert case["leerling"] == {"id": case["leerling"]["id"], "naam": "Sam de Vries", "groep": "5",
-                                "geboortedatum": "2017-03-14"}
+    assert case["leerling"] == {"naam": "Sam de Vries", "groep": "5"}
     completed = next(e for e in case["tijdlijn"] if e["soort"] == "task_completed")
     assert {"label": completed["antwoorden"][0]["label"], "tekst": "02-03-2026", "bijlage_ids": []} \
         in completed["antwoorden"]
@@ -161,15 +161,68 @@ def test_reads_and_changes_are_audited_like_the_html_side(teacher, school, sessi
     entries = session.scalars(select(AuditEntry).where(AuditEntry.case_id == started["id"])
                               .order_by(AuditEntry.id)).all()
     assert [e.action for e in entries] == ["case.start", "task.view", "task.save_draft", "case.view"]
-    assert entries[1].detail["via"] == "api" and entries[1].school_id == school.school.id
+    assert entries[1].school_id == school.school.id
+    assert all(e.detail["via"] == "api" for e in entries), [(e.action, e.detail) for e in entries]
 
 
-def test_pick_an_existing_pupil(teacher, school, session):
-    pupil = school.pupils["Sam"]
-    response = teacher.post("/api/v1/zaken", {"route": school.definitions["meldcode"].id, "leerling_id": pupil.id})
+def test_changes_through_the_api_are_marked_via_api_and_those_through_the_pages_are_not(app, teacher, school,
+                                                                                           session):
+    """The shared case service writes these entries; the API request around it marks them."""
+    api_task = start_case(teacher, school)["eerste_taak_id"]
+    teacher.post(f"/api/v1/taken/{api_task}/afronden", {"waarden": SIGNALEREN})
+
+    page = WebUser(app, "leerkracht@testschool.test")
+    started = page.post("/zaken/nieuw", {"route": str(school.definitions["meldcode"].id), "naam": "Noor Bakker",
+                                         "groep": "6", "geboortedatum": "2016-05-01"}, token_from="/zaken/nieuw")
+    assert started.status_code == 303, started.text
+    page_task = int(started.headers["Location"].rstrip("/").split("/")[-1])
+    completed = page.post(f"/taken/{page_task}", {**SIGNALEREN, "signalen_over_medewerker": "nee",
+                                                  "actie": "afronden"}, token_from=f"/taken/{page_task}")
+    assert completed.status_code == 303, completed.text
+
+    def changes_of(task_id: int) -> dict[str, dict | None]:
+        task = session.get(CaseTask, task_id)
+        return {e.action: e.detail for e in session.scalars(select(AuditEntry).where(
+            AuditEntry.case_id == task.case_id, AuditEntry.action.in_(["case.start", "task.complete"])))}
+
+    session.expire_all()
+    through_api, through_pages = changes_of(api_task), changes_of(page_task)
+    assert set(through_api) == set(through_pages) == {"case.start", "task.complete"}
+    assert all(detail["via"] == "api" for detail in through_api.values()), through_api
+    assert all("via" not in (detail or {}) for detail in through_pages.values()), through_pages
+    logins = session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "auth.login")
+                             .order_by(AuditEntry.id)).all()
+    assert [(d or {}).get("via") for d in logins] == ["api", None]
+
+
+def test_an_existing_pupil_is_found_by_name_and_date_of_birth_within_the_routes_school(teacher, school, session):
+    sam = school.pupils["Sam"]
+    response = teacher.post("/api/v1/zaken", {"route": school.definitions["meldcode"].id,
+                                              "leerling": {"naam": "sam", "groep": "6", "geboortedatum": "2017-03-14"}})
     assert response.status_code == 201
     assert response.headers["Location"] == f"/api/v1/zaken/{response.get_json()['id']}"
-    assert session.get(Case, response.get_json()["id"]).pupil_id == pupil.id
+    assert session.get(Case, response.get_json()["id"]).pupil_id == sam.id
+    session.expire_all()
+    assert session.get(Pupil, sam.id).group_name == "6"  # as on the page: the group is brought up to date
+    assert count(session, Pupil) == 1
+
+
+def test_a_pupil_id_cannot_be_used_to_reach_a_pupil(teacher, school, session):
+    """Whoever may start cases must not be able to pick any pupil of the school by id and then
+    read who it is in the case; the pupil is only found from details the reporter already knows."""
+    route = school.definitions["meldcode"].id
+    sam = school.pupils["Sam"]
+    cases_before, pupils_before = count(session, Case), count(session, Pupil)
+    for body in ({"route": route, "leerling_id": sam.id},
+                 {"route": route, "leerling_id": sam.id, "leerling": {**PUPIL, "naam": "Iemand Anders"}}):
+        response = teacher.post("/api/v1/zaken", body)
+        assert response.status_code == 422, body
+        assert response.get_json()["errors"]["leerling_id"] == ["Onbekend veld."], response.get_json()
+        assert "Sam" not in response.text
+    assert (count(session, Case), count(session, Pupil)) == (cases_before, pupils_before)
+    assert count(session, AuditEntry, AuditEntry.action == "case.start") == 0
+    document = teacher.get("/api/v1/openapi.json").get_json()
+    assert "leerling_id" not in str(document)
 
 
 def test_claim_moves_a_task_to_my_list_and_release_gives_it_back(app, teacher, coordinator, school, session):
@@ -198,6 +251,24 @@ def test_draft_is_kept_and_read_back(teacher, school, session):
     assert teacher.get(f"/api/v1/taken/{task_id}").get_json()["concept"] == {
         "situatie": "Half ingevuld", "signalen": "geen lijst"}
     assert session.get(CaseTask, task_id).status == TaskStatus.OPEN
+
+
+def test_a_draft_is_shown_only_to_whoever_may_work_on_the_task(app, teacher, coordinator, school, session):
+    """As on the task page: who may only look at a task does not see a colleague's draft."""
+    task_id = start_case(teacher, school)["eerste_taak_id"]
+    teacher.post(f"/api/v1/taken/{task_id}/afronden", {"waarden": SIGNALEREN})
+    zorgteam_id = coordinator.get("/api/v1/taken?lijst=rol").get_json()["taken"][0]["id"]
+    assert coordinator.post(f"/api/v1/taken/{zorgteam_id}/oppakken").status_code == 200
+    assert coordinator.put(f"/api/v1/taken/{zorgteam_id}/concept",
+                           {"waarden": {"datum_besproken": "2026-03-02"}}).status_code == 200
+    assert coordinator.get(f"/api/v1/taken/{zorgteam_id}").get_json()["concept"] == {
+        "datum_besproken": "2026-03-02"}
+    onlooker = teacher.get(f"/api/v1/taken/{zorgteam_id}").get_json()
+    assert onlooker["mag_werken"] is False and onlooker["concept"] is None
+    director = ApiUser(app, "directeur@testschool.test")
+    claimed_by_colleague = director.get(f"/api/v1/taken/{zorgteam_id}")
+    assert claimed_by_colleague.status_code == 200
+    assert claimed_by_colleague.get_json()["concept"] is None
 
 
 # -- refusals -----------------------------------------------------------------------------------
@@ -278,20 +349,23 @@ def test_another_school_sees_and_changes_nothing(app, teacher, school, session, 
     assert outsider.get("/api/v1/taken?lijst=rol").get_json()["taken"] == []
     other_route = outsider.post("/api/v1/zaken", {"route": school.definitions["meldcode"].id, "leerling": PUPIL})
     assert other_route.status_code == 422 and other_route.get_json()["errors"] == {"route": ["Kies een route."]}
-    foreign_pupil = outsider.post("/api/v1/zaken", {
-        "route": outsider.get("/api/v1/routes").get_json()["routes"][0]["id"],
-        "leerling_id": school.pupils["Sam"].id})
-    assert foreign_pupil.status_code == 422 and "leerling_id" in foreign_pupil.get_json()["errors"]
+    # The same name and date of birth at their own school is a pupil of their own school, not ours.
+    own_route = outsider.get("/api/v1/routes").get_json()["routes"][0]["id"]
+    namesake = outsider.post("/api/v1/zaken", {"route": own_route, "leerling": PUPIL})
+    assert namesake.status_code == 201
+    namesake_case = session.get(Case, namesake.get_json()["id"])
+    assert namesake_case.pupil_id != school.pupils["Sam"].id
+    assert session.get(Pupil, namesake_case.pupil_id).school_id == namesake_case.school_id != school.school.id
     stored = session.get(CaseTask, task_id)
     assert stored.status == TaskStatus.OPEN and stored.draft is None
-    assert count(session, Case) == 1
+    assert count(session, Case, Case.school_id == school.school.id) == 1
 
 
 def test_start_case_refuses_incomplete_input(teacher, school, session):
     route = school.definitions["meldcode"].id
     cases = [
         ({"leerling": PUPIL}, {"route": ["Dit veld is verplicht."]}),
-        ({"route": route}, {"leerling": ["Geef leerling_id of leerling (niet allebei)."]}),
+        ({"route": route}, {"leerling": ["Dit veld is verplicht."]}),
         ({"route": route, "leerling": {**PUPIL, "naam": " ", "geboortedatum": "1990-01-01"}},
          {"leerling.naam": ["Vul de naam van de leerling in."],
           "leerling.geboortedatum": ["Deze geboortedatum past niet bij een leerling."]}),

@@ -67,7 +67,9 @@ def task_dict(context: dict, user_id: int) -> dict:
         "opgepakt_door_mij": task.claimed_by_id == user_id, "mag_werken": context["may_work"],
         "toelichting": context["guidance"] or "",
         "formulier": form_dict(context["form"], context["contacts"]),
-        "concept": task.draft if task.status == TaskStatus.OPEN else None,
+        # The task page shows a draft only inside the form, to whoever may work on the task; someone
+        # who may merely look (another lane, or claimed by a colleague) does not see a colleague's draft.
+        "concept": task.draft if task.status == TaskStatus.OPEN and context["may_work"] else None,
         "antwoorden": task.data if task.status == TaskStatus.COMPLETED else None,
     }
 
@@ -79,8 +81,8 @@ def case_dict(case: Case, school: School, open_tasks: list[CaseTask], timers: li
         "id": case.id, "referentie": case.reference, "status": case.status, "huidige_stap": case.current_step,
         "uitkomst": case.outcome, "gestart_op": case.started_at, "gesloten_op": case.closed_at,
         "acuut_gemeld_op": case.acute_raised_at, "school": school_ref(school),
-        "leerling": {"id": pupil.id, "naam": pupil.name, "groep": pupil.group_name,
-                     "geboortedatum": pupil.date_of_birth},
+        # Only what the case page shows of the pupil: no date of birth, no internal id.
+        "leerling": {"naam": pupil.name, "groep": pupil.group_name},
         "route": {"id": definition.id, "sleutel": definition.route_key, "naam": definition.name},
         "open_taken": [{"id": t.id, "naam": t.name, "stap": t.element_id, "lane": t.lane,
                         "lane_label": lane_label(t.lane), "termijn": t.due_at,

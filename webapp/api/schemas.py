@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from webapp.ids import MAX_ID
 from webapp.tasks.listing import DUE_FILTERS, LISTS, SORT_ORDERS
@@ -198,7 +198,8 @@ class TaskSchema(ApiSchema):
         "description": "Of u deze taak nu mag opslaan of afronden."})
     toelichting = fields.String(required=True, metadata={"description": "Wat de meldcode bij deze stap zegt."})
     formulier = fields.Nested(FormSchema, required=True)
-    concept = fields.Dict(keys=fields.String(), allow_none=True, required=True)
+    concept = fields.Dict(keys=fields.String(), allow_none=True, required=True, metadata={
+        "description": "Het opgeslagen concept van een open taak; alleen als u de taak mag doen (`mag_werken`)."})
     antwoorden = fields.Dict(keys=fields.String(), allow_none=True, required=True, metadata={
         "description": "De opgeslagen gegevens van een afgeronde taak."})
 
@@ -240,7 +241,7 @@ class RouteListSchema(ApiSchema):
     routes = fields.List(fields.Nested(RouteSchema), required=True)
 
 
-class NewPupilSchema(ApiSchema):
+class PupilDetailsSchema(ApiSchema):
     naam = fields.String(required=True)
     groep = fields.String(required=True)
     geboortedatum = fields.String(required=True, metadata={"description": "jjjj-mm-dd"})
@@ -248,14 +249,9 @@ class NewPupilSchema(ApiSchema):
 
 class StartCaseRequestSchema(ApiSchema):
     route = _id(required=True, metadata={"description": "`id` uit GET /api/v1/routes."})
-    leerling_id = _id(metadata={"description": "Een bestaande leerling van de school van de route."})
-    leerling = fields.Nested(NewPupilSchema, metadata={
-        "description": "Of: de leerling (gevonden op naam en geboortedatum, anders aangemaakt)."})
-
-    @validates_schema
-    def _one_pupil(self, data, **kwargs):
-        if ("leerling_id" in data) == ("leerling" in data):
-            raise ValidationError("Geef leerling_id of leerling (niet allebei).", "leerling")
+    leerling = fields.Nested(PupilDetailsSchema, required=True, metadata={
+        "description": "De leerling: gevonden op naam en geboortedatum op de school van de route, anders "
+                       "aangemaakt. Zoals op de website; een leerling kiezen op nummer kan niet."})
 
 
 class CaseStartedSchema(ApiSchema):
@@ -265,13 +261,6 @@ class CaseStartedSchema(ApiSchema):
     huidige_stap = fields.String(required=True)
     eerste_taak_id = fields.Integer(allow_none=True, required=True, metadata={
         "description": "De eerste taak die u in deze zaak mag doen, als die er is."})
-
-
-class PupilSchema(ApiSchema):
-    id = fields.Integer(required=True)
-    naam = fields.String(required=True)
-    groep = fields.String(required=True)
-    geboortedatum = fields.Date(required=True)
 
 
 class OpenTaskSchema(ApiSchema):
@@ -323,7 +312,7 @@ class CaseSchema(ApiSchema):
     gesloten_op = fields.DateTime(allow_none=True, required=True)
     acuut_gemeld_op = fields.DateTime(allow_none=True, required=True)
     school = fields.Nested(SchoolRefSchema, required=True)
-    leerling = fields.Nested(PupilSchema, required=True)
+    leerling = fields.Nested(PupilRefSchema, required=True)
     route = fields.Nested(RouteRefSchema, required=True)
     open_taken = fields.List(fields.Nested(OpenTaskSchema), required=True)
     wachtende_termijnen = fields.List(fields.Nested(WaitingTimerSchema), required=True)

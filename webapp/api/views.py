@@ -109,7 +109,7 @@ def _answer(schema: type[Schema], data: dict, status: int = 200):
 
 def _audit(action: str, *, school_id=None, case_id=None, **detail) -> None:
     record_audit(get_session(), action, at=get_services().now(), user_id=current_user.id, school_id=school_id,
-                 case_id=case_id, detail={**detail, "via": "api"}, remote_addr=remote_addr())
+                 case_id=case_id, detail=detail, remote_addr=remote_addr())
 
 
 # -- session --------------------------------------------------------------------------------
@@ -308,19 +308,20 @@ def routes():
             responses={201: s.CaseStartedSchema, 403: s.ErrorSchema, 409: s.ErrorSchema,
                        422: s.ValidationErrorSchema})
 def start_case():
-    """Start een zaak op een route, voor een bestaande leerling (`leerling_id`) of een leerling die
-    op naam en geboortedatum wordt gevonden of aangemaakt (`leerling`)."""
+    """Start een zaak op een route voor een leerling van de school van die route. De leerling wordt,
+    net als op de website, gevonden op naam en geboortedatum (de groep wordt bijgewerkt) of aangemaakt;
+    een leerling kiezen op nummer kan niet."""
     db = get_session()
     policy = current_policy()
     if not policy.schools_where(Action.START_CASE):
         raise ApiProblem(403, NO_START_RIGHTS)
     request_data = _json_body(s.StartCaseRequestSchema)
-    described = request_data.get("leerling")
+    described = request_data["leerling"]
     try:
         case = start_reported_case(
             db, get_services(), definitions=startable_definitions(db, policy), route_id=request_data["route"],
-            pupil=PupilDetails(described["naam"], described["groep"], described["geboortedatum"]) if described else None,
-            pupil_id=request_data.get("leerling_id"), actor_id=current_user.id, remote_addr=remote_addr(),
+            pupil=PupilDetails(described["naam"], described["groep"], described["geboortedatum"]),
+            actor_id=current_user.id, remote_addr=remote_addr(),
         )
     except case_service.InvalidSubmission as invalid:
         raise ApiProblem(422, CHECK_FIELDS, {_pupil_key(k): v for k, v in invalid.errors.items()}) from None

@@ -2,6 +2,8 @@
 
 Shared by the HTML page and the JSON API. Which routes a user may start comes from the policy
 (the schools where they may start cases); the pupil always belongs to the route's school.
+The pupil is only ever found from the name and date of birth the reporter already knows, never
+picked by id: an id would let a reporter reach any pupil of the school, and see who it is.
 """
 from __future__ import annotations
 
@@ -15,11 +17,9 @@ from webapp.auth.policy import Action, Policy
 from webapp.cases import service as case_service
 from webapp.cases.models import Case
 from webapp.definitions.models import ProcessDefinition
-from webapp.schools.models import Pupil
 from webapp.schools.service import InvalidPupil, find_or_create_pupil
 
 CHOOSE_ROUTE = "Kies een route."
-UNKNOWN_PUPIL = "Deze leerling bestaat niet op de school van deze route."
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,9 @@ def startable_definitions(session: Session, policy: Policy) -> list[ProcessDefin
 
 def start_reported_case(
     session: Session, services: case_service.CaseServices, *, definitions: Sequence[ProcessDefinition],
-    route_id: int | None, pupil: PupilDetails | None = None, pupil_id: int | None = None,
-    actor_id: int, remote_addr: str | None = None,
+    route_id: int | None, pupil: PupilDetails, actor_id: int, remote_addr: str | None = None,
 ) -> Case:
-    """Start a case on one of `definitions` for an existing pupil (`pupil_id`) or the pupil described.
+    """Start a case on one of `definitions` for the pupil described, found or created at the route's school.
 
     Raises InvalidSubmission with Dutch messages per field; nothing is stored then."""
     errors: dict[str, list[str]] = {}
@@ -54,20 +53,14 @@ def start_reported_case(
     if definition is None:
         errors["route"] = [CHOOSE_ROUTE]
     chosen_pupil = None
-    try:
-        if pupil_id is not None:
-            chosen_pupil = session.get(Pupil, pupil_id)
-            if chosen_pupil is None or definition is None or chosen_pupil.school_id != definition.school_id:
-                errors["leerling_id"] = [UNKNOWN_PUPIL]
-                chosen_pupil = None
-        elif definition is not None:
-            details = pupil or PupilDetails()
+    if definition is not None:
+        try:
             chosen_pupil = find_or_create_pupil(
-                session, school_id=definition.school_id, name=details.name, group=details.group,
-                date_of_birth=details.date_of_birth, now=services.now(),
+                session, school_id=definition.school_id, name=pupil.name, group=pupil.group,
+                date_of_birth=pupil.date_of_birth, now=services.now(),
             )
-    except InvalidPupil as invalid:
-        errors.update(invalid.errors)
+        except InvalidPupil as invalid:
+            errors.update(invalid.errors)
     if errors:
         session.rollback()
         raise case_service.InvalidSubmission(errors)
