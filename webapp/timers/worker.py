@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
+from webapp.backoff import doubling_pause
 from webapp.cases.locking import lock_case
 from webapp.cases.models import Case, CaseTimer
 from webapp.cases.service import CaseServices, fire_due_timers
@@ -43,7 +44,7 @@ class RetryPolicy:
     longest: timedelta = timedelta(hours=1)
 
     def pause_after(self, attempts: int) -> timedelta:
-        return min(self.base * (2 ** max(attempts - 1, 0)), self.longest)
+        return doubling_pause(attempts, self.base, self.longest)
 
 
 def _due(now: datetime):
