@@ -161,3 +161,37 @@ def test_recipients_follow_the_policy(decision_due, session, school):
 def test_lead_time_and_delay_must_be_iso_durations(app):
     with pytest.raises(ValueError, match="geen geldige ISO-8601-duur"):
         NoticeSettings.from_config({**app.config, "REMINDER_LEAD_TIME": "twee dagen"})
+
+
+def test_a_task_completed_between_selection_and_notice_gets_none(
+        decision_due, session, services, database, database_url, worker_settings):
+    """The worker selected the task as needing an expiry notice; the web completes it before the
+    worker writes: the notice is dropped, not sent after "afgerond"."""
+    from webapp.cases.service import send_deadline_notice
+    from webapp.notifications.deadlines import claim_task_needing
+
+    s = decision_due
+    task_id = s.task("Stap1_Besluit").id
+    services.environment.clock.set(s.task("Stap1_Besluit").due_at + timedelta(minutes=1))
+    settings = worker_settings.notices
+    with database.session() as worker_session:
+        if database_url.startswith("sqlite"):
+            # The worker's own claim: on SQLite it takes no lock, so the web is not held up.
+            candidate = claim_task_needing(worker_session, NoticeKind.EXPIRED, services.now(), settings)
+        else:
+            # On PostgreSQL the claim's row lock makes the web wait instead; a plain read
+            # gives the same stale view the SQLite worker has.
+            candidate = worker_session.get(CaseTask, task_id)
+        assert candidate is not None and candidate.id == task_id
+
+        s.complete("Stap1_Besluit", {"uitkomst_fase1": "ongegrond"})
+
+        assert send_deadline_notice(worker_session, services, candidate, NoticeKind.EXPIRED, settings) is None
+
+    assert notices(session, NoticeKind.EXPIRED) == []
+    assert session.scalar(select(func.count()).select_from(OutboxMail)) == 0
+    assert session.get(CaseTask, task_id).expiry_notified_at is None
+    assert session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "case.deadline_notice")) == 0
+    assert session.scalar(select(func.count()).select_from(CaseEvent).where(
+        CaseEvent.kind == "deadline_notice")) == 0

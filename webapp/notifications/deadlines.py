@@ -132,10 +132,11 @@ def send_due_notices(database: Database, services, settings: NoticeSettings, max
                     break
                 seen.add(task.id)
                 try:
-                    send_deadline_notice(session, services, task, kind, settings)
+                    recipient_count = send_deadline_notice(session, services, task, kind, settings)
                 except Exception:
                     log.exception("%s for task %s could not be sent; will retry", kind.value, task.id)
                     session.rollback()
                     continue
-                sent += 1
+                if recipient_count is not None:
+                    sent += 1
     return sent
