@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tests.support import scenario as scenario_support
@@ -195,3 +195,68 @@ def test_a_task_completed_between_selection_and_notice_gets_none(
         AuditEntry.action == "case.deadline_notice")) == 0
     assert session.scalar(select(func.count()).select_from(CaseEvent).where(
         CaseEvent.kind == "deadline_notice")) == 0
+
+
+def reminder_recipients_after_cycle(s: Scenario, session, worker_settings, task_id: int) -> list[int]:
+    cycle(s, worker_settings, days=6)  # within the two-day lead time of the one-week term
+    return [user for task, user in notices(session, NoticeKind.REMINDER) if task == task_id]
+
+
+def test_a_claimant_who_lost_their_role_gets_no_notice_and_the_others_do(
+        decision_due, session, services, school, worker_settings):
+    s = decision_due
+    task = s.task("Stap1_Besluit")
+    ib = school.users[Role.INTERN_BEGELEIDER]
+    case_service.claim_task(session, services, case_task_id=task.id, actor_id=ib)
+    session.execute(delete(Membership).where(Membership.user_id == ib))  # left the school
+    session.commit()
+
+    got_it = reminder_recipients_after_cycle(s, session, worker_settings, task.id)
+    # Those who may pick the task up once the stale claim is released; the other teacher is
+    # not involved in this case, so she hears nothing of it.
+    assert got_it == sorted([school.users[Role.LEERKRACHT], school.users[Role.DIRECTEUR]])
+    addresses = session.scalars(select(OutboxMail.to_address)).all()
+    assert session.get(User, ib).email not in addresses and len(addresses) == 2
+
+
+def test_an_inactive_claimant_does_not_silence_the_notice(decision_due, session, services, school, worker_settings):
+    s = decision_due
+    task = s.task("Stap1_Besluit")
+    ib = school.users[Role.INTERN_BEGELEIDER]
+    case_service.claim_task(session, services, case_task_id=task.id, actor_id=ib)
+    session.get(User, ib).active = False
+    session.commit()
+
+    got_it = reminder_recipients_after_cycle(s, session, worker_settings, task.id)
+    assert got_it == sorted([school.users[Role.LEERKRACHT], school.users[Role.DIRECTEUR]])
+
+
+def test_a_task_nobody_in_its_lane_may_do_goes_to_the_director(decision_due, session, school, worker_settings):
+    s = decision_due
+    task = s.task("Stap1_Besluit")
+    for role in (Role.LEERKRACHT, Role.INTERN_BEGELEIDER):
+        session.get(User, school.users[role]).active = False
+    session.commit()
+    assert [u.id for u in recipients(session, task, NoticeKind.REMINDER)] == [school.users[Role.DIRECTEUR]]
+
+    session.execute(update(CaseTask).where(CaseTask.id == task.id).values(lane="conciërge"))  # no such lane
+    session.commit()
+    session.expire_all()
+    assert [u.id for u in recipients(session, session.get(CaseTask, task.id), NoticeKind.EXPIRED)] == [
+        school.users[Role.DIRECTEUR]]
+
+
+def test_a_notice_that_reaches_nobody_is_recorded_on_the_case(decision_due, session, school, worker_settings):
+    s = decision_due
+    task = s.task("Stap1_Besluit")
+    for role in (Role.LEERKRACHT, Role.INTERN_BEGELEIDER, Role.DIRECTEUR):
+        session.get(User, school.users[role]).active = False
+    session.commit()
+
+    assert reminder_recipients_after_cycle(s, session, worker_settings, task.id) == []
+    [event] = session.scalars(select(CaseEvent).where(
+        CaseEvent.case_id == s.case_id, CaseEvent.kind == "deadline_notice")).all()
+    assert "niemand bereikt" in event.title and event.detail["recipients"] == []
+    [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "case.deadline_notice")).all()
+    assert entry.detail["recipients"] == [] and entry.case_id == s.case_id
+    assert session.get(CaseTask, task.id).reminder_sent_at is not None

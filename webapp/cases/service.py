@@ -241,12 +241,16 @@ def send_deadline_notice(session: Session, services: CaseServices, task: CaseTas
                 "en nog niet afgerond. U ontvangt dit als directeur van de school.")
         event = "Escalatie naar de directie"
     users = recipients(session, task, kind)
+    reached = f"{len(users)} ontvanger(s)"
     if not users:
-        log.warning("%s for task %s: nobody at school %s to tell", kind.value, task.id,
-                                            task.school_id)
+        # Stamped all the same (retrying every few seconds would tell no one either), but never
+        # silently: the case timeline and audit trail say nobody was reached, and why.
+        log.error("%s for task %s: school %s has nobody to tell, not even an active director",
+                  kind.value, task.id, task.school_id)
+        reached = "niemand bereikt: de school heeft geen actieve behandelaar of directeur"
     notify(session, users, kind=kind.value, title=title, body=body, at=now, school_id=task.school_id,
            case_id=case.id, case_task_id=task.id, link=settings.task_link(task.id))
-    _add_event(session, case, "deadline_notice", f"{event}: {task.name} ({len(users)} ontvanger(s))", now, None,
+    _add_event(session, case, "deadline_notice", f"{event}: {task.name} ({reached})", now, None,
                element_id=task.element_id, detail={"case_task_id": task.id, "kind": kind.value,
                                                    "recipients": [u.id for u in users]})
     record_audit(session, "case.deadline_notice", at=now, school_id=case.school_id, case_id=case.id,
