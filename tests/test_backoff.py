@@ -13,7 +13,7 @@ def minutes(pause: timedelta) -> float:
 
 
 def test_pauses_double_from_the_first_up_to_the_ceiling():
-    pauses = [doubling_pause(n, timedelta(minutes=1), timedelta(minutes=10)) for n in range(0, 7)]
+    pauses = [doubling_pause(n, timedelta(minutes=1), timedelta(minutes=10)) for n in range(7)]
     assert [minutes(p) for p in pauses] == [1, 1, 2, 4, 8, 10, 10]
 
 

@@ -144,7 +144,7 @@ def test_the_database_refuses_a_second_notice_of_a_kind_for_a_recipient(decision
     director = session.get(User, decision_due.setup.users[Role.DIRECTEUR])
     for _ in range(2):
         session.add(Notification(user_id=director.id, case_task_id=task.id, kind=NoticeKind.ESCALATION.value,
-                                 title="x", body="x", created_at=services.now()))
+                                 title="x", body="x", created_at=services.now(), task_due_at=task.due_at))
     with pytest.raises(IntegrityError):
         session.commit()
     session.rollback()
@@ -260,3 +260,56 @@ def test_a_notice_that_reaches_nobody_is_recorded_on_the_case(decision_due, sess
     [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "case.deadline_notice")).all()
     assert entry.detail["recipients"] == [] and entry.case_id == s.case_id
     assert session.get(CaseTask, task.id).reminder_sent_at is not None
+
+
+def test_a_moved_due_date_gets_its_own_reminder_and_expiry(decision_due, session, services, school,
+                                                          worker_settings):
+    """The task row first carries an earlier date (as if the term had been agreed shorter); its
+    reminder and expiry go out; then the case layer syncs the workflow's later date (a
+    re-agreed term) and the notices come again for that date."""
+    s = decision_due
+    task = s.task("Stap1_Besluit")
+    new_due = task.due_at
+    old_due = new_due - timedelta(days=5)
+    session.execute(update(CaseTask).where(CaseTask.id == task.id).values(due_at=old_due))
+    session.commit()
+
+    assert cycle_at(s, worker_settings, old_due - timedelta(days=1)).notices_sent == 1
+    assert cycle_at(s, worker_settings, old_due + timedelta(minutes=1)).notices_sent == 1
+    assert len(notices(session, NoticeKind.REMINDER)) == 3 and len(notices(session, NoticeKind.EXPIRED)) == 3
+
+    # Any change to the case syncs its task rows with the workflow; firing its (not yet due)
+    # timers is the smallest one.
+    case_service.fire_due_timers(session, services, s.case_id)
+    session.expire_all()
+    moved = session.get(CaseTask, task.id)
+    assert moved.due_at == new_due
+    assert moved.reminder_sent_at is None and moved.expiry_notified_at is None and moved.escalated_at is None
+
+    assert cycle_at(s, worker_settings, new_due - timedelta(days=1)).notices_sent == 1
+    assert len(notices(session, NoticeKind.REMINDER)) == 6  # once per recipient and date
+    assert cycle_at(s, worker_settings, new_due + timedelta(minutes=1)).notices_sent == 1
+    assert len(notices(session, NoticeKind.EXPIRED)) == 6
+    assert cycle_at(s, worker_settings, new_due + timedelta(hours=1)).notices_sent == 0  # still once per date
+    dates = session.scalars(select(Notification.task_due_at).where(
+        Notification.kind == NoticeKind.REMINDER.value).order_by(Notification.id)).all()
+    assert dates == [old_due] * 3 + [new_due] * 3
+
+
+def test_a_due_date_moved_into_the_past_keeps_its_stamps(decision_due, session, services, worker_settings):
+    s = decision_due
+    task = s.task("Stap1_Besluit")
+    new_due = task.due_at
+    session.execute(update(CaseTask).where(CaseTask.id == task.id).values(due_at=new_due - timedelta(days=1)))
+    session.commit()
+    assert cycle_at(s, worker_settings, new_due - timedelta(hours=23)).notices_sent == 1  # expiry, old date
+    session.expire_all()
+    expired_at = session.get(CaseTask, task.id).expiry_notified_at
+    assert expired_at is not None
+    # The term's timer fires: the case syncs the workflow's date, which has passed by now too.
+    result = cycle_at(s, worker_settings, new_due + timedelta(hours=1))
+    assert result.timers_fired == 1 and result.notices_sent == 0
+    session.expire_all()
+    stamped = session.get(CaseTask, task.id)
+    assert stamped.due_at == new_due and stamped.expiry_notified_at == expired_at
+    assert len(notices(session, NoticeKind.EXPIRED)) == 3

@@ -204,7 +204,12 @@ def send_deadline_notice(session: Session, services: CaseServices, task: CaseTas
     longer needs this notice (done, cancelled, moved or stamped since the worker selected it).
     """
     from webapp.clock import as_school_time
-    from webapp.notifications.deadlines import STAMPS, NoticeKind, needs_notice, recipients
+    from webapp.notifications.deadlines import (
+        STAMPS,
+        NoticeKind,
+        needs_notice,
+        recipients,
+    )
     from webapp.notifications.service import notify
     from webapp.roles import LANE_LABELS, Lane
 
@@ -249,7 +254,7 @@ def send_deadline_notice(session: Session, services: CaseServices, task: CaseTas
                   kind.value, task.id, task.school_id)
         reached = "niemand bereikt: de school heeft geen actieve behandelaar of directeur"
     notify(session, users, kind=kind.value, title=title, body=body, at=now, school_id=task.school_id,
-           case_id=case.id, case_task_id=task.id, link=settings.task_link(task.id))
+           case_id=case.id, case_task_id=task.id, link=settings.task_link(task.id), task_due_at=task.due_at)
     _add_event(session, case, "deadline_notice", f"{event}: {task.name} ({reached})", now, None,
                element_id=task.element_id, detail={"case_task_id": task.id, "kind": kind.value,
                                                    "recipients": [u.id for u in users]})
@@ -357,6 +362,11 @@ def _sync_tasks(session, case: Case, workflow: CaseWorkflow, now, new_case: bool
                        element_id=row.element_id, detail={"case_task_id": row.id})
         elif info.due_at is not None and row.due_at != info.due_at:
             row.due_at = info.due_at
+            if info.due_at > now:
+                # A new date still ahead (a re-agreed term): reminder, expiry and escalation are all
+                # due again for it. A new date already past keeps its stamps: the task was overdue
+                # and stays so, and those notices went out.
+                row.reminder_sent_at = row.expiry_notified_at = row.escalated_at = None
     for info in by_id.values():
         session.add(CaseTask(
             case_id=case.id, school_id=case.school_id, spiff_task_id=info.task_id,
