@@ -151,7 +151,7 @@ if TEST_DATABASE_URL:
     def test_a_failing_case_stays_claimed_until_its_failure_is_recorded(session, services, database, monkeypatch):
         from webapp.timers import worker
 
-        s, timer = broken_waiting_case(session, services, database)
+        _, timer = broken_waiting_case(session, services, database)
         claims_by_another_worker = []
         record_failure = worker._postpone
 
