@@ -313,3 +313,30 @@ def test_a_due_date_moved_into_the_past_keeps_its_stamps(decision_due, session, 
     stamped = session.get(CaseTask, task.id)
     assert stamped.due_at == new_due and stamped.expiry_notified_at == expired_at
     assert len(notices(session, NoticeKind.EXPIRED)) == 3
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # rebuilds tables: own database file
+def test_migration_0003_keeps_sent_notices_and_dates_them(decision_due, session, database, database_url,
+                                                        worker_settings):
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from webapp.migrations import alembic_config, upgrade_database
+
+    s = decision_due
+    task = s.task("Stap1_Besluit")
+    task_id, due_at = task.id, task.due_at
+    cycle(s, worker_settings, days=6)
+    assert len(notices(session, NoticeKind.REMINDER)) == 3
+    session.close()
+    database.engine.dispose()
+
+    command.downgrade(alembic_config(database_url), "0002")
+    upgrade_database(database_url)
+
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT case_task_id, task_due_at FROM notifications")).all()
+    engine.dispose()
+    assert len(rows) == 3 and {row.case_task_id for row in rows} == {task_id}
+    assert {row.task_due_at for row in rows} == {due_at.strftime("%Y-%m-%d %H:%M:%S.%f")}
