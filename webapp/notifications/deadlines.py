@@ -4,7 +4,10 @@ escalation to the school's director(s) when a task stays overdue.
 Each is sent once per task and kind. The worker claims one task at a time with `FOR UPDATE SKIP
 LOCKED` (PostgreSQL; SQLite runs one worker), and stamps the task (`reminder_sent_at`,
 `expiry_notified_at`, `escalated_at`) in the same transaction as the notifications and their
-mails; a unique constraint on (task, kind, recipient) backs this up in the database.
+mails. The stamp is written first, only while the task is still open, due and unstamped, so a
+task completed after the worker selected it gets nothing. A unique constraint on (task, kind,
+recipient, due date) backs this up in the database; a due date moved to a later moment clears
+the stamps (cases/service.py), so the new date gets its own notices.
 """
 from __future__ import annotations
 
