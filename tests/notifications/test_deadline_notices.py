@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tests.support import scenario as scenario_support
@@ -144,7 +144,7 @@ def test_the_database_refuses_a_second_notice_of_a_kind_for_a_recipient(decision
     director = session.get(User, decision_due.setup.users[Role.DIRECTEUR])
     for _ in range(2):
         session.add(Notification(user_id=director.id, case_task_id=task.id, kind=NoticeKind.ESCALATION.value,
-                                 title="x", body="x", created_at=services.now()))
+                                 title="x", body="x", created_at=services.now(), task_due_at=task.due_at))
     with pytest.raises(IntegrityError):
         session.commit()
     session.rollback()
@@ -161,3 +161,182 @@ def test_recipients_follow_the_policy(decision_due, session, school):
 def test_lead_time_and_delay_must_be_iso_durations(app):
     with pytest.raises(ValueError, match="geen geldige ISO-8601-duur"):
         NoticeSettings.from_config({**app.config, "REMINDER_LEAD_TIME": "twee dagen"})
+
+
+def test_a_task_completed_between_selection_and_notice_gets_none(
+        decision_due, session, services, database, database_url, worker_settings):
+    """The worker selected the task as needing an expiry notice; the web completes it before the
+    worker writes: the notice is dropped, not sent after "afgerond"."""
+    from webapp.cases.service import send_deadline_notice
+    from webapp.notifications.deadlines import claim_task_needing
+
+    s = decision_due
+    task_id = s.task("Stap1_Besluit").id
+    services.environment.clock.set(s.task("Stap1_Besluit").due_at + timedelta(minutes=1))
+    settings = worker_settings.notices
+    with database.session() as worker_session:
+        if database_url.startswith("sqlite"):
+            # The worker's own claim: on SQLite it takes no lock, so the web is not held up.
+            candidate = claim_task_needing(worker_session, NoticeKind.EXPIRED, services.now(), settings)
+        else:
+            # On PostgreSQL the claim's row lock makes the web wait instead; a plain read
+            # gives the same stale view the SQLite worker has.
+            candidate = worker_session.get(CaseTask, task_id)
+        assert candidate is not None and candidate.id == task_id
+
+        s.complete("Stap1_Besluit", {"uitkomst_fase1": "ongegrond"})
+
+        assert send_deadline_notice(worker_session, services, candidate, NoticeKind.EXPIRED, settings) is None
+
+    assert notices(session, NoticeKind.EXPIRED) == []
+    assert session.scalar(select(func.count()).select_from(OutboxMail)) == 0
+    assert session.get(CaseTask, task_id).expiry_notified_at is None
+    assert session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "case.deadline_notice")) == 0
+    assert session.scalar(select(func.count()).select_from(CaseEvent).where(
+        CaseEvent.kind == "deadline_notice")) == 0
+
+
+def reminder_recipients_after_cycle(s: Scenario, session, worker_settings, task_id: int) -> list[int]:
+    cycle(s, worker_settings, days=6)  # within the two-day lead time of the one-week term
+    return [user for task, user in notices(session, NoticeKind.REMINDER) if task == task_id]
+
+
+def test_a_claimant_who_lost_their_role_gets_no_notice_and_the_others_do(
+        decision_due, session, services, school, worker_settings):
+    s = decision_due
+    task = s.task("Stap1_Besluit")
+    ib = school.users[Role.INTERN_BEGELEIDER]
+    case_service.claim_task(session, services, case_task_id=task.id, actor_id=ib)
+    session.execute(delete(Membership).where(Membership.user_id == ib))  # left the school
+    session.commit()
+
+    got_it = reminder_recipients_after_cycle(s, session, worker_settings, task.id)
+    # Those who may pick the task up once the stale claim is released; the other teacher is
+    # not involved in this case, so she hears nothing of it.
+    assert got_it == sorted([school.users[Role.LEERKRACHT], school.users[Role.DIRECTEUR]])
+    addresses = session.scalars(select(OutboxMail.to_address)).all()
+    assert session.get(User, ib).email not in addresses and len(addresses) == 2
+
+
+def test_an_inactive_claimant_does_not_silence_the_notice(decision_due, session, services, school, worker_settings):
+    s = decision_due
+    task = s.task("Stap1_Besluit")
+    ib = school.users[Role.INTERN_BEGELEIDER]
+    case_service.claim_task(session, services, case_task_id=task.id, actor_id=ib)
+    session.get(User, ib).active = False
+    session.commit()
+
+    got_it = reminder_recipients_after_cycle(s, session, worker_settings, task.id)
+    assert got_it == sorted([school.users[Role.LEERKRACHT], school.users[Role.DIRECTEUR]])
+
+
+def test_a_task_nobody_in_its_lane_may_do_goes_to_the_director(decision_due, session, school, worker_settings):
+    s = decision_due
+    task = s.task("Stap1_Besluit")
+    for role in (Role.LEERKRACHT, Role.INTERN_BEGELEIDER):
+        session.get(User, school.users[role]).active = False
+    session.commit()
+    assert [u.id for u in recipients(session, task, NoticeKind.REMINDER)] == [school.users[Role.DIRECTEUR]]
+
+    session.execute(update(CaseTask).where(CaseTask.id == task.id).values(lane="conciërge"))  # no such lane
+    session.commit()
+    session.expire_all()
+    assert [u.id for u in recipients(session, session.get(CaseTask, task.id), NoticeKind.EXPIRED)] == [
+        school.users[Role.DIRECTEUR]]
+
+
+def test_a_notice_that_reaches_nobody_is_recorded_on_the_case(decision_due, session, school, worker_settings):
+    s = decision_due
+    task = s.task("Stap1_Besluit")
+    for role in (Role.LEERKRACHT, Role.INTERN_BEGELEIDER, Role.DIRECTEUR):
+        session.get(User, school.users[role]).active = False
+    session.commit()
+
+    assert reminder_recipients_after_cycle(s, session, worker_settings, task.id) == []
+    [event] = session.scalars(select(CaseEvent).where(
+        CaseEvent.case_id == s.case_id, CaseEvent.kind == "deadline_notice")).all()
+    assert "niemand bereikt" in event.title and event.detail["recipients"] == []
+    [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "case.deadline_notice")).all()
+    assert entry.detail["recipients"] == [] and entry.case_id == s.case_id
+    assert session.get(CaseTask, task.id).reminder_sent_at is not None
+
+
+def test_a_moved_due_date_gets_its_own_reminder_and_expiry(decision_due, session, services, school,
+                                                          worker_settings):
+    """The task row first carries an earlier date (as if the term had been agreed shorter); its
+    reminder and expiry go out; then the case layer syncs the workflow's later date (a
+    re-agreed term) and the notices come again for that date."""
+    s = decision_due
+    task = s.task("Stap1_Besluit")
+    new_due = task.due_at
+    old_due = new_due - timedelta(days=5)
+    session.execute(update(CaseTask).where(CaseTask.id == task.id).values(due_at=old_due))
+    session.commit()
+
+    assert cycle_at(s, worker_settings, old_due - timedelta(days=1)).notices_sent == 1
+    assert cycle_at(s, worker_settings, old_due + timedelta(minutes=1)).notices_sent == 1
+    assert len(notices(session, NoticeKind.REMINDER)) == 3 and len(notices(session, NoticeKind.EXPIRED)) == 3
+
+    # Any change to the case syncs its task rows with the workflow; firing its (not yet due)
+    # timers is the smallest one.
+    case_service.fire_due_timers(session, services, s.case_id)
+    session.expire_all()
+    moved = session.get(CaseTask, task.id)
+    assert moved.due_at == new_due
+    assert moved.reminder_sent_at is None and moved.expiry_notified_at is None and moved.escalated_at is None
+
+    assert cycle_at(s, worker_settings, new_due - timedelta(days=1)).notices_sent == 1
+    assert len(notices(session, NoticeKind.REMINDER)) == 6  # once per recipient and date
+    assert cycle_at(s, worker_settings, new_due + timedelta(minutes=1)).notices_sent == 1
+    assert len(notices(session, NoticeKind.EXPIRED)) == 6
+    assert cycle_at(s, worker_settings, new_due + timedelta(hours=1)).notices_sent == 0  # still once per date
+    dates = session.scalars(select(Notification.task_due_at).where(
+        Notification.kind == NoticeKind.REMINDER.value).order_by(Notification.id)).all()
+    assert dates == [old_due] * 3 + [new_due] * 3
+
+
+def test_a_due_date_moved_into_the_past_keeps_its_stamps(decision_due, session, services, worker_settings):
+    s = decision_due
+    task = s.task("Stap1_Besluit")
+    new_due = task.due_at
+    session.execute(update(CaseTask).where(CaseTask.id == task.id).values(due_at=new_due - timedelta(days=1)))
+    session.commit()
+    assert cycle_at(s, worker_settings, new_due - timedelta(hours=23)).notices_sent == 1  # expiry, old date
+    session.expire_all()
+    expired_at = session.get(CaseTask, task.id).expiry_notified_at
+    assert expired_at is not None
+    # The term's timer fires: the case syncs the workflow's date, which has passed by now too.
+    result = cycle_at(s, worker_settings, new_due + timedelta(hours=1))
+    assert result.timers_fired == 1 and result.notices_sent == 0
+    session.expire_all()
+    stamped = session.get(CaseTask, task.id)
+    assert stamped.due_at == new_due and stamped.expiry_notified_at == expired_at
+    assert len(notices(session, NoticeKind.EXPIRED)) == 3
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # rebuilds tables: own database file
+def test_migration_0003_keeps_sent_notices_and_dates_them(decision_due, session, database, database_url,
+                                                        worker_settings):
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from webapp.migrations import alembic_config, upgrade_database
+
+    s = decision_due
+    task = s.task("Stap1_Besluit")
+    task_id, due_at = task.id, task.due_at
+    cycle(s, worker_settings, days=6)
+    assert len(notices(session, NoticeKind.REMINDER)) == 3
+    session.close()
+    database.engine.dispose()
+
+    command.downgrade(alembic_config(database_url), "0002")
+    upgrade_database(database_url)
+
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT case_task_id, task_due_at FROM notifications")).all()
+    engine.dispose()
+    assert len(rows) == 3 and {row.case_task_id for row in rows} == {task_id}
+    assert {row.task_due_at for row in rows} == {due_at.strftime("%Y-%m-%d %H:%M:%S.%f")}

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
+from tests.conftest import TEST_DATABASE_URL
 from tests.support.scenario import Scenario, setup_school
 from webapp.cases.models import CaseTimer, TimerStatus
 from webapp.timers.worker import due_timers_query, find_due_timers, run_once
@@ -115,3 +116,53 @@ def test_an_index_row_the_workflow_disagrees_with_is_held_back_not_looped_on(wai
     held = session.get(CaseTimer, timer.id)
     assert held.status == TimerStatus.WAITING and held.attempts == 1 and "vuurde niet af" in held.last_error
     assert held.retry_at == services.now() + timedelta(minutes=1)
+
+
+def broken_waiting_case(session, services, database):
+    """One case whose due timer cannot fire: its stored state is one the engine cannot load."""
+    from tests.support.bulk import walk_to_waiting_timer
+    from webapp.cases.models import CaseState
+
+    s = walk_to_waiting_timer(session, services, database)
+    [timer] = s.waiting_timers()
+    session.get(CaseState, s.case_id).state = '{"kapot": true}'
+    session.commit()
+    services.environment.clock.set(timer.fires_at + timedelta(minutes=1))
+    return s, timer
+
+
+def test_a_failed_firing_is_undone_and_recorded_in_one_go(session, services, database):
+    from webapp.cases.models import Case
+
+    s, timer = broken_waiting_case(session, services, database)
+    lock_version = session.get(Case, s.case_id).lock_version
+    assert run_once(database, services) == 0
+    session.expire_all()
+    held = session.get(CaseTimer, timer.id)
+    assert held.attempts == 1 and held.status == TimerStatus.WAITING and held.last_error
+    assert held.retry_at == services.now() + timedelta(minutes=1)
+    # The firing's own case lock was rolled back with it; only the postponement's remains.
+    assert session.get(Case, s.case_id).lock_version == lock_version + 1
+
+
+if TEST_DATABASE_URL:
+
+    @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+    def test_a_failing_case_stays_claimed_until_its_failure_is_recorded(session, services, database, monkeypatch):
+        from webapp.timers import worker
+
+        _, timer = broken_waiting_case(session, services, database)
+        claims_by_another_worker = []
+        record_failure = worker._postpone
+
+        def another_worker_looks_first(*args, **kwargs):
+            with database.session() as other:
+                claims_by_another_worker.append(worker.claim_next_case(other, services.now()))
+                other.rollback()
+            record_failure(*args, **kwargs)
+
+        monkeypatch.setattr(worker, "_postpone", another_worker_looks_first)
+        assert run_once(database, services) == 0
+        assert claims_by_another_worker == [None]  # the failing case was still held: skipped
+        session.expire_all()
+        assert session.get(CaseTimer, timer.id).attempts == 1

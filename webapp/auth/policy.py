@@ -159,19 +159,28 @@ class Policy:
         return self._built_filters["tasks"]
 
     def _build_task_filter(self):
-        clauses = []
-        for school_id in self.school_ids:
-            lanes = self.lanes_at(school_id)
-            if lanes:
-                clauses.append(and_(CaseTask.school_id == school_id, CaseTask.lane.in_(sorted(lanes))))
-        if not clauses:
-            return false()
         return and_(
-            CaseTask.status == TaskStatus.OPEN,
-            or_(*clauses),
+            self.task_filter_if_unclaimed(),
             or_(CaseTask.claimed_by_id.is_(None), CaseTask.claimed_by_id == self.user_id),
-            CaseTask.case_id.in_(select(Case.id).where(self.case_filter(Action.VIEW_CASE))),
         )
+
+    def task_filter_if_unclaimed(self):
+        """SQL condition on `CaseTask`: open tasks this user could work on if nobody held them.
+
+        Who must hear of a deadline when the claimant may no longer do the task (their role at
+        the school was removed): the claim is then no obstacle a coordinator cannot release."""
+        if "tasks_if_unclaimed" not in self._built_filters:
+            clauses = []
+            for school_id in self.school_ids:
+                lanes = self.lanes_at(school_id)
+                if lanes:
+                    clauses.append(and_(CaseTask.school_id == school_id, CaseTask.lane.in_(sorted(lanes))))
+            self._built_filters["tasks_if_unclaimed"] = and_(
+                CaseTask.status == TaskStatus.OPEN,
+                or_(*clauses),
+                CaseTask.case_id.in_(select(Case.id).where(self.case_filter(Action.VIEW_CASE))),
+            ) if clauses else false()
+        return self._built_filters["tasks_if_unclaimed"]
 
     def visible_task(self, session: Session, task_id: int) -> CaseTask | None:
         """A task of a case the user may see (open or done): the dossier shows completed ones."""

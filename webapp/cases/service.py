@@ -195,18 +195,38 @@ def fire_due_timers(session: Session, services: CaseServices, case_id: int) -> l
     return fired
 
 
-def send_deadline_notice(session: Session, services: CaseServices, task: CaseTask, kind, settings) -> int:
+def send_deadline_notice(session: Session, services: CaseServices, task: CaseTask, kind,
+                         settings) -> int | None:
     """Remind, report expiry or escalate one open task (called by the worker, task locked); commits.
 
     Stamps the task, writes a notification and a mail per recipient, the timeline and the audit
-    trail, all in one transaction. Returns the number of recipients.
+    trail, all in one transaction. Returns the number of recipients, or None when the task no
+    longer needs this notice (done, cancelled, moved or stamped since the worker selected it).
     """
     from webapp.clock import as_school_time
-    from webapp.notifications.deadlines import STAMPS, NoticeKind, recipients
+    from webapp.notifications.deadlines import (
+        STAMPS,
+        NoticeKind,
+        needs_notice,
+        recipients,
+    )
     from webapp.notifications.service import notify
     from webapp.roles import LANE_LABELS, Lane
 
     now = services.now()
+    # The stamp is the first write and re-checks, in the database, that the notice is still due.
+    # On SQLite the selecting SELECT holds no lock (the transaction starts at this write), so the
+    # web may have completed or cancelled the task in between; the write lock this UPDATE takes
+    # keeps it that way until commit. On PostgreSQL the claimed row lock already guarantees it.
+    # No case lock here: the web takes case then task, so task then case would deadlock.
+    stamped = session.execute(
+        update(CaseTask).where(CaseTask.id == task.id, *needs_notice(kind, now, settings))
+        .values({STAMPS[kind]: now}).execution_options(synchronize_session=False)
+    )
+    if stamped.rowcount != 1:
+        session.rollback()
+        return None
+    session.refresh(task)  # who claimed it, its lane and due date as of now, not as first read
     case = session.get(Case, task.case_id)
     due = as_school_time(task.due_at).strftime("%d-%m-%Y %H:%M")
     lane = LANE_LABELS.get(Lane(task.lane), task.lane) if task.lane in {x.value for x in Lane} else task.lane
@@ -226,13 +246,16 @@ def send_deadline_notice(session: Session, services: CaseServices, task: CaseTas
                 "en nog niet afgerond. U ontvangt dit als directeur van de school.")
         event = "Escalatie naar de directie"
     users = recipients(session, task, kind)
+    reached = f"{len(users)} ontvanger(s)"
     if not users:
-        log.warning("%s for task %s: nobody at school %s to tell", kind.value, task.id,
-                                            task.school_id)
+        # Stamped all the same (retrying every few seconds would tell no one either), but never
+        # silently: the case timeline and audit trail say nobody was reached, and why.
+        log.error("%s for task %s: school %s has nobody to tell, not even an active director",
+                  kind.value, task.id, task.school_id)
+        reached = "niemand bereikt: de school heeft geen actieve behandelaar of directeur"
     notify(session, users, kind=kind.value, title=title, body=body, at=now, school_id=task.school_id,
-           case_id=case.id, case_task_id=task.id, link=settings.task_link(task.id))
-    setattr(task, STAMPS[kind].key, now)
-    _add_event(session, case, "deadline_notice", f"{event}: {task.name} ({len(users)} ontvanger(s))", now, None,
+           case_id=case.id, case_task_id=task.id, link=settings.task_link(task.id), task_due_at=task.due_at)
+    _add_event(session, case, "deadline_notice", f"{event}: {task.name} ({reached})", now, None,
                element_id=task.element_id, detail={"case_task_id": task.id, "kind": kind.value,
                                                    "recipients": [u.id for u in users]})
     record_audit(session, "case.deadline_notice", at=now, school_id=case.school_id, case_id=case.id,
@@ -339,6 +362,11 @@ def _sync_tasks(session, case: Case, workflow: CaseWorkflow, now, new_case: bool
                        element_id=row.element_id, detail={"case_task_id": row.id})
         elif info.due_at is not None and row.due_at != info.due_at:
             row.due_at = info.due_at
+            if info.due_at > now:
+                # A new date still ahead (a re-agreed term): reminder, expiry and escalation are all
+                # due again for it. A new date already past keeps its stamps: the task was overdue
+                # and stays so, and those notices went out.
+                row.reminder_sent_at = row.expiry_notified_at = row.escalated_at = None
     for info in by_id.values():
         session.add(CaseTask(
             case_id=case.id, school_id=case.school_id, spiff_task_id=info.task_id,

@@ -4,7 +4,10 @@ escalation to the school's director(s) when a task stays overdue.
 Each is sent once per task and kind. The worker claims one task at a time with `FOR UPDATE SKIP
 LOCKED` (PostgreSQL; SQLite runs one worker), and stamps the task (`reminder_sent_at`,
 `expiry_notified_at`, `escalated_at`) in the same transaction as the notifications and their
-mails; a unique constraint on (task, kind, recipient) backs this up in the database.
+mails. The stamp is written first, only while the task is still open, due and unstamped, so a
+task completed after the worker selected it gets nothing. A unique constraint on (task, kind,
+recipient, due date) backs this up in the database; a due date moved to a later moment clears
+the stamps (cases/service.py), so the new date gets its own notices.
 """
 from __future__ import annotations
 
@@ -92,28 +95,46 @@ def claim_task_needing(session: Session, kind: NoticeKind, now: datetime, settin
 
 
 def recipients(session: Session, task: CaseTask, kind: NoticeKind) -> list[User]:
-    """Who hears about it: the claimant, else whoever may pick the task up; escalation: the director(s)."""
-    if kind is NoticeKind.ESCALATION:
-        roles = {Role.DIRECTEUR}
-    elif task.claimed_by_id is not None:
-        user = session.get(User, task.claimed_by_id)
-        return [user] if user is not None and user.active else []
-    else:
+    """Who hears about it; the policy decides, as in the task list, so nobody learns of a case
+    they may not see.
+
+    Reminder and expiry: the claimant while they may still do the task; otherwise (nobody holds
+    it, or the claimant lost their role at the school or was deactivated) whoever may pick it
+    up. Escalation: the director(s). When nobody qualifies, the director(s) get it after all: a
+    deadline in a child-protection case must reach someone responsible for the school's cases,
+    and a director may see every one of them. Empty only when the school has no active director
+    either; the caller records that on the case.
+    """
+    if kind is not NoticeKind.ESCALATION:
+        claimant = session.get(User, task.claimed_by_id) if task.claimed_by_id is not None else None
+        if claimant is not None and claimant.active and _policy_allows(session, claimant, task, claimed=True):
+            return [claimant]
         try:
-            roles = set(LANE_ROLES[Lane(task.lane)])
+            lane_roles = set(LANE_ROLES[Lane(task.lane)])
         except ValueError:
-            return []
-    candidates = session.scalars(
+            lane_roles = set()
+        may_pick_up = [user for user in _active_members(session, task.school_id, lane_roles)
+                       if _policy_allows(session, user, task, claimed=False)]
+        if may_pick_up:
+            return may_pick_up
+    return _active_members(session, task.school_id, {Role.DIRECTEUR})
+
+
+def _active_members(session: Session, school_id: int, roles: set[Role]) -> list[User]:
+    if not roles:
+        return []
+    return list(session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.school_id == task.school_id, Membership.role.in_(sorted(roles)), User.active.is_(True))
+        .where(Membership.school_id == school_id, Membership.role.in_(sorted(roles)), User.active.is_(True))
         .distinct().order_by(User.id)
-    ).all()
-    if kind is NoticeKind.ESCALATION:
-        return list(candidates)
-    # A teacher hears only of tasks in cases they may see: the policy decides, as in the task list.
-    return [user for user in candidates
-            if session.scalar(select(CaseTask.id).where(
-                CaseTask.id == task.id, Policy.for_user(session, user.id).task_filter())) is not None]
+    ))
+
+
+def _policy_allows(session: Session, user: User, task: CaseTask, *, claimed: bool) -> bool:
+    """Whether the user may do this task now (`claimed`: as it stands) or once its claim is released."""
+    policy = Policy.for_user(session, user.id)
+    condition = policy.task_filter() if claimed else policy.task_filter_if_unclaimed()
+    return session.scalar(select(CaseTask.id).where(CaseTask.id == task.id, condition)) is not None
 
 
 def send_due_notices(database: Database, services, settings: NoticeSettings, max_tasks: int = 100) -> int:
@@ -132,10 +153,11 @@ def send_due_notices(database: Database, services, settings: NoticeSettings, max
                     break
                 seen.add(task.id)
                 try:
-                    send_deadline_notice(session, services, task, kind, settings)
+                    recipient_count = send_deadline_notice(session, services, task, kind, settings)
                 except Exception:
                     log.exception("%s for task %s could not be sent; will retry", kind.value, task.id)
                     session.rollback()
                     continue
-                sent += 1
+                if recipient_count is not None:
+                    sent += 1
     return sent

@@ -19,6 +19,7 @@ from email.utils import format_datetime, make_msgid
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from webapp.backoff import doubling_pause
 from webapp.db import Database
 from webapp.notifications.models import OutboxMail
 
@@ -51,7 +52,7 @@ class MailSettings:
         return bool(self.server)
 
     def pause_after(self, attempts: int) -> timedelta:
-        return min(self.first_pause * (2 ** max(attempts - 1, 0)), self.longest_pause)
+        return doubling_pause(attempts, self.first_pause, self.longest_pause)
 
 
 def unsent(now: datetime):

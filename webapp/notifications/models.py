@@ -14,8 +14,9 @@ class Notification(Base):
     __tablename__ = "notifications"
     __table_args__ = (
         Index("ix_notifications_user_read", "user_id", "read_at"),
-        # A deadline notice reaches each recipient once per task and kind, however many workers run.
-        UniqueConstraint("case_task_id", "kind", "user_id"),
+        # A deadline notice reaches each recipient once per task, kind and due date, however many
+        # workers run; a due date that moves (a re-agreed term) earns its own notices.
+        UniqueConstraint("case_task_id", "kind", "user_id", "task_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,6 +29,8 @@ class Notification(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
+    # Deadline notices: the task's due date the notice was about.
+    task_due_at: Mapped[datetime | None]
 
 
 class OutboxMail(Base):

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
+from webapp.backoff import doubling_pause
 from webapp.cases.locking import lock_case
 from webapp.cases.models import Case, CaseTimer
 from webapp.cases.service import CaseServices, fire_due_timers
@@ -43,7 +44,7 @@ class RetryPolicy:
     longest: timedelta = timedelta(hours=1)
 
     def pause_after(self, attempts: int) -> timedelta:
-        return min(self.base * (2 ** max(attempts - 1, 0)), self.longest)
+        return doubling_pause(attempts, self.base, self.longest)
 
 
 def _due(now: datetime):
@@ -108,6 +109,10 @@ def run_batch(database: Database, services: CaseServices, max_cases: int,
                 session.rollback()
                 return fired_total, False
             case_id, timer_id = claimed
+            # The firing runs in a savepoint: when it fails, only its work is undone and the
+            # claim stays held while the failure is recorded, so no other worker takes up the
+            # failing case in between (running it twice within one pause) or makes this one wait.
+            firing = session.begin_nested()
             try:
                 if timer_id in seen_timers:
                     # The same timer is still due after its case was fired: it did not fire.
@@ -116,7 +121,10 @@ def run_batch(database: Database, services: CaseServices, max_cases: int,
                 fired = fire_due_timers(session, services, case_id)
             except Exception as exc:
                 log.exception("timers of case %s could not be fired; will retry", case_id)
-                session.rollback()
+                if firing.is_active:
+                    firing.rollback()
+                else:  # failed while committing: the claim went with the transaction
+                    session.rollback()
                 _postpone(session, case_id, now, exc, retry)
                 continue
         fired_total += len(fired)
@@ -124,7 +132,10 @@ def run_batch(database: Database, services: CaseServices, max_cases: int,
 
 
 def _postpone(session: Session, case_id: int, now: datetime, error: Exception, retry: RetryPolicy) -> None:
-    """Record the failure on the case's due timers and hold them back for a while."""
+    """Record the failure on the case's due timers and hold them back for a while.
+
+    Normally in the claiming transaction, whose lock the case lock only strengthens (no wait);
+    the due condition makes it count once even if another worker got to the case meanwhile."""
     lock_case(session, case_id)
     timers = session.scalars(select(CaseTimer).where(CaseTimer.case_id == case_id, *_due(now))).all()
     for timer in timers:
