@@ -211,7 +211,7 @@ def send_deadline_notice(session: Session, services: CaseServices, task: CaseTas
         recipients,
     )
     from webapp.notifications.service import notify
-    from webapp.roles import LANE_LABELS, Lane
+    from webapp.roles import lane_label
 
     now = services.now()
     # The stamp is the first write and re-checks, in the database, that the notice is still due.
@@ -229,10 +229,10 @@ def send_deadline_notice(session: Session, services: CaseServices, task: CaseTas
     session.refresh(task)  # who claimed it, its lane and due date as of now, not as first read
     case = session.get(Case, task.case_id)
     due = as_school_time(task.due_at).strftime("%d-%m-%Y %H:%M")
-    lane = LANE_LABELS.get(Lane(task.lane), task.lane) if task.lane in {x.value for x in Lane} else task.lane
+    lane = lane_label(task.lane)
     if kind is NoticeKind.REMINDER:
         title = f"Herinnering: ‘{task.name}’ moet af vóór {due}"
-        body = (f"In zaak {case.reference} staat de taak ‘{task.name}’ voor u open. "
+        body = (f"In zaak {case.reference} staat de taak ‘{task.name}’ ({lane}) nog open. "
                 f"De termijn loopt af op {due}.")
         event = "Herinnering verstuurd"
     elif kind is NoticeKind.EXPIRED:
