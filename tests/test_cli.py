@@ -4,9 +4,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from webapp.config import PROJECT_ROOT
-
 from tests.engine.test_import_validation import diagram
+from webapp.config import PROJECT_ROOT
 
 
 def check(*paths) -> subprocess.CompletedProcess:

@@ -7,8 +7,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DatabaseError
 
-from webapp.clock import SystemClock
 from webapp.audit.log import record_audit
+from webapp.clock import SystemClock
 from webapp.models import Base
 
 

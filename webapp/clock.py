@@ -6,7 +6,7 @@ the system clock; tests hand a `MovableClock` to the app factory.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 SCHOOL_TIMEZONE = ZoneInfo("Europe/Amsterdam")

@@ -6,7 +6,14 @@ import pytest
 from lxml import etree
 
 from webapp.diagrams import check_di, layout_bpmn
-from webapp.diagrams.di_check import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, Bounds, segment_crosses
+from webapp.diagrams.di_check import (
+    BPMN_NS,
+    BPMNDI_NS,
+    DC_NS,
+    DI_NS,
+    Bounds,
+    segment_crosses,
+)
 
 NS = {"bpmn": BPMN_NS, "bpmndi": BPMNDI_NS, "dc": DC_NS, "di": DI_NS}
 FIXTURES = Path(__file__).parent / "fixtures"

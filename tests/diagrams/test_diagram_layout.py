@@ -18,11 +18,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _without_diagram(text: bytes) -> bytes:
-    return re.sub(rb"\s*<bpmndi:BPMNDiagram\b.*?</bpmndi:BPMNDiagram>", b"", text, flags=re.S)
+    return re.sub(rb"\s*<bpmndi:BPMNDiagram\b.*?</bpmndi:BPMNDiagram>", b"", text, flags=re.DOTALL)
 
 
 def _without_collaboration(text: bytes) -> bytes:
-    return re.sub(rb"\s*<bpmn:collaboration\b.*?</bpmn:collaboration>", b"", text, flags=re.S)
+    return re.sub(rb"\s*<bpmn:collaboration\b.*?</bpmn:collaboration>", b"", text, flags=re.DOTALL)
 
 
 def _without_added_namespaces(text: bytes) -> bytes:

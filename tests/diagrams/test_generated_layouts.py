@@ -1,8 +1,8 @@
 """Many generated meldcode-shaped processes: the layout must always give clean DI."""
 
 import pytest
-
 from generated_routes import generated_process
+
 from webapp.diagrams import check_di, layout_bpmn
 
 

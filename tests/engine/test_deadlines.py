@@ -6,7 +6,11 @@ from datetime import date, datetime, time
 import pytest
 
 from webapp.clock import SCHOOL_TIMEZONE, MovableClock
-from webapp.engine.deadlines import DeadlineCalculator, DeadlineError, WorkingDayCalendar
+from webapp.engine.deadlines import (
+    DeadlineCalculator,
+    DeadlineError,
+    WorkingDayCalendar,
+)
 
 
 def calculator(now: datetime, extra_days_off=()) -> DeadlineCalculator:

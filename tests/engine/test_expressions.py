@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from webapp.engine.expressions import ExpressionError, evaluate_expression, parse_expression
+from webapp.engine.expressions import (
+    ExpressionError,
+    evaluate_expression,
+    parse_expression,
+)
 
 ESCAPES = [
     "__import__('os').system('touch {marker}')",

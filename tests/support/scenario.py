@@ -12,17 +12,23 @@ from datetime import date
 
 from sqlalchemy import select
 
+from tests.support.forms import fill_form
 from webapp.auth.passwords import make_hasher
 from webapp.cases import service as case_service
-from webapp.cases.models import Case, CaseStatus, CaseTask, CaseTimer, TaskStatus, TimerStatus
+from webapp.cases.models import (
+    Case,
+    CaseStatus,
+    CaseTask,
+    CaseTimer,
+    TaskStatus,
+    TimerStatus,
+)
 from webapp.definitions.models import ProcessDefinition
 from webapp.definitions.service import install_variant
 from webapp.roles import Role
 from webapp.schools.demo import DEMO_ROLES
 from webapp.schools.models import Pupil, School
 from webapp.timers.worker import run_once
-
-from tests.support.forms import fill_form
 
 
 @dataclass

@@ -105,8 +105,8 @@ class World:
     """School A with one case (first task done, a zorgteam task open, an attachment); school B."""
 
     def __init__(self, app, session, services, database):
-        from webapp.auth.models import Membership, User
         from tests.support.scenario import test_password_hash
+        from webapp.auth.models import Membership, User
 
         self.session, self.services = session, services
         school_a = setup_school(session, services, "basismodel_2019", slug="school-a")

@@ -67,8 +67,21 @@ from pathlib import Path
 from lxml import etree
 
 from .di_check import (
-    BPMN_NS, BPMNDI_NS, CONTAINER_TAGS, DC_NS, DI_NS, EVENT_TAGS, FLOW_NODE_TAGS,
-    GATEWAY_TAGS, Bounds, Point, bpmn_tag, check_di, local_name, polyline_crosses, safe_parser,
+    BPMN_NS,
+    BPMNDI_NS,
+    CONTAINER_TAGS,
+    DC_NS,
+    DI_NS,
+    EVENT_TAGS,
+    FLOW_NODE_TAGS,
+    GATEWAY_TAGS,
+    Bounds,
+    Point,
+    bpmn_tag,
+    check_di,
+    local_name,
+    polyline_crosses,
+    safe_parser,
 )
 
 # Standard shape sizes, as the bpmn.io modeler draws them.

@@ -5,8 +5,19 @@ Everything above this package speaks in element ids, form keys, lanes and dateti
 """
 from webapp.engine.environment import EngineEnvironment
 from webapp.engine.problems import DiagramRejected, Problem
-from webapp.engine.runtime import CaseWorkflow, TaskNotReady, TimerInfo, UnknownTask, UserTaskInfo
-from webapp.engine.specs import ACUTE_DANGER_SIGNAL, CASE_START_NAMES, CompiledProcess, ElementInfo
+from webapp.engine.runtime import (
+    CaseWorkflow,
+    TaskNotReady,
+    TimerInfo,
+    UnknownTask,
+    UserTaskInfo,
+)
+from webapp.engine.specs import (
+    ACUTE_DANGER_SIGNAL,
+    CASE_START_NAMES,
+    CompiledProcess,
+    ElementInfo,
+)
 from webapp.engine.validation import FormLookup, compile_bpmn
 
 __all__ = [

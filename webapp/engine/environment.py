@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from datetime import time
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.bpmn.script_engine.python_environment import (
+    BasePythonScriptEngineEnvironment,
+)
 
 from webapp.clock import Clock
 from webapp.engine.deadlines import DeadlineCalculator, WorkingDayCalendar

@@ -33,7 +33,7 @@ from webapp.engine.problems import DiagramRejected, Problem
 from webapp.engine.specs import CASE_START_NAMES, CompiledProcess, ElementInfo
 from webapp.engine.timers import literal_timer_value
 from webapp.engine.xmlsafe import parse_untrusted_xml
-from webapp.roles import lane_for_name, known_lane_names
+from webapp.roles import known_lane_names, lane_for_name
 
 MAX_SCHEMA_PROBLEMS = 10
 RESERVED_IDS = {"Start", "End", "Root"}

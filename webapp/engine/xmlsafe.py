@@ -9,7 +9,12 @@ from __future__ import annotations
 from xml.etree.ElementTree import ParseError
 
 import defusedxml.ElementTree as defused_etree
-from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml import (
+    DefusedXmlException,
+    DTDForbidden,
+    EntitiesForbidden,
+    ExternalReferenceForbidden,
+)
 from lxml import etree
 
 from webapp.engine.problems import DiagramRejected, Problem

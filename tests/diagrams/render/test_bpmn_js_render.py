@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-
 from bpmn_js_render import CHROMIUM, bpmn_js_dist, render
+
 from webapp.diagrams import layout_bpmn
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"

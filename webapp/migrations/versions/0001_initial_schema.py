@@ -6,10 +6,11 @@ Create Date: 2026-11-22
 
 The whole first schema, plus triggers that keep audit_log append-only.
 """
-from alembic import op
 import sqlalchemy as sa
-import webapp.db
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import webapp.db
 
 revision = '0001'
 down_revision = None

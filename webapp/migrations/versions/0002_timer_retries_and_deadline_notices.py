@@ -8,8 +8,9 @@ Timers that fail to fire are retried with backoff (attempts, retry_at, last_erro
 likewise (next_attempt_at, failed_at once given up); a deadline notice (reminder, expiry,
 escalation) is stored at most once per task, kind and recipient.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import webapp.db
 
 revision = '0002'
