@@ -22,7 +22,8 @@ def main() -> None:
     """Meldroute: de meldcode als uitvoerbaar proces voor scholen."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     # SpiffWorkflow logs every task state change at INFO: far too much for operators.
-    for name in ("spiff", "spiff.task", "spiff.workflow"):
+    # Alembic announces each of its plugins at INFO; the migrations it runs stay visible.
+    for name in ("spiff", "spiff.task", "spiff.workflow", "alembic.runtime.plugins"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
