@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.attachments import (
+    attach_instrument,
+    cases_at_the_signaleringsinstrument,
+)
 from tests.support.forms import fill_form
-from tests.support.scenario import Scenario, setup_school
 from webapp.cases import service as case_service
 from webapp.cases.models import CaseTask, TaskStatus
 from webapp.roles import Role
@@ -12,21 +15,7 @@ from webapp.roles import Role
 
 @pytest.fixture
 def two_cases(session, services, database):
-    """Two cases of one school, each at the IB'er's signaleringsinstrument (a form with a file field)."""
-    setup = setup_school(session, services, "oostpoort_delft")
-    cases = []
-    for _ in range(2):
-        scenario = Scenario.start(session, services, database, setup)
-        scenario.complete("Stap1_Signaleren", {"signalen_over_medewerker": False}, role=Role.LEERKRACHT)
-        cases.append(scenario)
-    return cases
-
-
-def _attach(session, services, scenario) -> int:
-    return case_service.add_attachment(
-        session, services, case_id=scenario.case_id, actor_id=scenario.setup.users[Role.INTERN_BEGELEIDER],
-        filename="instrument.pdf", content_type="application/pdf", content=b"%PDF-1.4 instrument",
-    ).id
+    return cases_at_the_signaleringsinstrument(session, services, database)
 
 
 def _answers(services, task, attachment_ids):
@@ -35,7 +24,7 @@ def _answers(services, task, attachment_ids):
 
 def test_completing_with_another_cases_attachment_is_refused(two_cases, session, services):
     own, other = two_cases
-    other_file = _attach(session, services, other)
+    other_file = attach_instrument(session, services, other)
     task = own.task("Stap1_Signaleringsinstrument")
     with pytest.raises(case_service.InvalidSubmission) as invalid:
         case_service.complete_task(session, services, case_task_id=task.id,
@@ -47,7 +36,7 @@ def test_completing_with_another_cases_attachment_is_refused(two_cases, session,
 
 def test_completing_with_own_attachment_links_it(two_cases, session, services):
     own, _ = two_cases
-    own_file = _attach(session, services, own)
+    own_file = attach_instrument(session, services, own)
     task = own.task("Stap1_Signaleringsinstrument")
     case_service.complete_task(session, services, case_task_id=task.id,
                                submitted=_answers(services, task, [own_file]),
@@ -60,7 +49,7 @@ def test_completing_with_own_attachment_links_it(two_cases, session, services):
 def test_a_draft_cannot_link_a_foreign_or_unknown_attachment(bad, two_cases, session, services):
     own, other = two_cases
     task = own.task("Stap1_Signaleringsinstrument")
-    value = {"other": lambda: [_attach(session, services, other)], "missing": lambda: [987654],
+    value = {"other": lambda: [attach_instrument(session, services, other)], "missing": lambda: [987654],
              "huge": lambda: [10**30], "text": lambda: ["abc"]}[bad]()
     with pytest.raises(case_service.InvalidSubmission) as invalid:
         case_service.save_draft(session, services, case_task_id=task.id,
@@ -74,7 +63,7 @@ def test_a_draft_cannot_link_a_foreign_or_unknown_attachment(bad, two_cases, ses
 
 def test_a_draft_may_link_the_cases_own_attachment(two_cases, session, services):
     own, _ = two_cases
-    own_file = _attach(session, services, own)
+    own_file = attach_instrument(session, services, own)
     task = own.task("Stap1_Signaleringsinstrument")
     case_service.save_draft(session, services, case_task_id=task.id,
                             values={"ingevuld_instrument": [str(own_file)]},

@@ -7,23 +7,14 @@ import pytest
 from sqlalchemy import select, text
 
 from tests.conftest import TEST_DATABASE_URL
-from tests.support.scenario import Scenario, setup_school
+from tests.support.bulk import walk_to_waiting_timer
 from webapp.cases.models import CaseTimer, TimerStatus
 from webapp.timers.worker import due_timers_query, find_due_timers, run_once
 
 
 @pytest.fixture
 def waiting_case(session, services, database):
-    setup = setup_school(session, services, "basismodel_2019")
-    s = Scenario.start(session, services, database, setup)
-    s.walk(
-        ("Stap1_Signaleren", {"signalen_over_medewerker": False}),
-        ("Stap1_ZorgDelen", {"veiligheid_in_geding": True}),
-        "Stap1_GesprekLeerling",
-        ("Stap1_Besluit", {"uitkomst_fase1": "geen_bevestiging",
-                           "herbeoordeling": {"amount": 2, "unit": "maanden"}}),
-    )
-    return s
+    return walk_to_waiting_timer(session, services, database, slug="testschool")
 
 
 def test_waiting_timer_is_indexed_with_its_absolute_time(waiting_case, services):

@@ -4,11 +4,13 @@ from __future__ import annotations
 import pytest
 
 from tests.support.api import ApiUser
-from tests.support.scenario import Scenario, setup_school
+from tests.support.attachments import (
+    FILE_FIELD_TASK,
+    attach_instrument,
+    cases_at_the_signaleringsinstrument,
+)
 from tests.support.web import WebUser
-from webapp.cases import service as case_service
 from webapp.cases.models import CaseTask, TaskStatus
-from webapp.roles import Role
 
 FOREIGN = "Deze bijlage hoort niet bij deze zaak."
 
@@ -16,17 +18,8 @@ FOREIGN = "Deze bijlage hoort niet bij deze zaak."
 @pytest.fixture
 def world(session, services, database):
     """Two cases at the IB'er's signaleringsinstrument (its form has a file field), each with a file."""
-    setup = setup_school(session, services, "oostpoort_delft")
-    cases = []
-    for _ in range(2):
-        scenario = Scenario.start(session, services, database, setup)
-        scenario.complete("Stap1_Signaleren", {"signalen_over_medewerker": False}, role=Role.LEERKRACHT)
-        attachment = case_service.add_attachment(
-            session, services, case_id=scenario.case_id, actor_id=setup.users[Role.INTERN_BEGELEIDER],
-            filename="instrument.pdf", content_type="application/pdf", content=b"%PDF-1.4 instrument",
-        )
-        cases.append((scenario.task("Stap1_Signaleringsinstrument").id, attachment.id))
-    return cases
+    return [(scenario.task(FILE_FIELD_TASK).id, attach_instrument(session, services, scenario))
+            for scenario in cases_at_the_signaleringsinstrument(session, services, database)]
 
 
 FORM_POST = {"instrument": "signaleringslijst", "ingevuld_met_leerkracht": "ja",
