@@ -1,7 +1,7 @@
 """The timer worker: finds due timers by index and fires them through the case layer.
 
 Any number of workers may run side by side. A worker claims one case at a time: on PostgreSQL it
-locks the case row of the oldest due timer with `FOR UPDATE ... SKIP LOCKED`, so two workers never
+locks the case row of the oldest due timer with `FOR NO KEY UPDATE ... SKIP LOCKED`, so two workers never
 hold the same case and neither waits for the other; on SQLite (one worker) the case lock of the
 case layer does the same job. The claim, the firing, the saved workflow state and the timer rows
 are one transaction: a worker killed mid-batch loses at most the case in hand, which stays due
