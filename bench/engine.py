@@ -65,8 +65,8 @@ from webapp.cases.models import (
 from webapp.clock import SCHOOL_TIMEZONE, MovableClock
 from webapp.db import get_database
 from webapp.definitions.spec_cache import compiled_process
-from webapp.engine.timers import DeadlineDateTimer, DeadlineDurationTimer
-from webapp.forms.validation import validate_submission, values_from_form_post
+from webapp.engine.timer_definitions import DeadlineDateTimer, DeadlineDurationTimer
+from webapp.forms.submission import validate_submission, values_from_form_post
 from webapp.schools.models import Pupil
 
 BENCH_DIR = Path(__file__).resolve().parent

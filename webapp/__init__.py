@@ -14,7 +14,7 @@ from webapp.cases.service import CaseServices
 from webapp.clock import SystemClock
 from webapp.config import load_config
 from webapp.engine import EngineEnvironment
-from webapp.engine.deadlines import WorkingDayCalendar
+from webapp.engine.due_dates import WorkingDayCalendar
 from webapp.forms.catalog import FormCatalog
 from webapp.ids import IdConverter
 from webapp.schools.variants import load_variants
@@ -39,7 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _check_settings(config) -> None:
     """Refuse to start on settings the worker would only trip over later."""
-    from webapp.notifications.deadlines import NoticeSettings
+    from webapp.notifications.deadline_notices import NoticeSettings
 
     NoticeSettings.from_config(config)
 

@@ -68,7 +68,7 @@ def serve(host: str, port: int, threads: int) -> None:
 @with_appcontext
 def worker(once: bool) -> None:
     """Start de timerworker: termijnen afvuren, herinneren, escaleren, mail versturen."""
-    from webapp.timers.worker import WorkerSettings, run_cycle, run_forever
+    from webapp.worker.cycle import WorkerSettings, run_cycle, run_forever
 
     database, services = get_database(), get_services()
     settings = WorkerSettings.from_config(current_app.config)

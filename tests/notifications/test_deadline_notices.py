@@ -17,10 +17,10 @@ from webapp.audit.models import AuditEntry
 from webapp.auth.models import Membership, User
 from webapp.cases import service as case_service
 from webapp.cases.models import CaseEvent, CaseTask
-from webapp.notifications.deadlines import NoticeKind, NoticeSettings, recipients
+from webapp.notifications.deadline_notices import NoticeKind, NoticeSettings, recipients
 from webapp.notifications.models import Notification, OutboxMail
 from webapp.roles import Role
-from webapp.timers.worker import WorkerSettings, run_cycle
+from webapp.worker.cycle import WorkerSettings, run_cycle
 
 
 @pytest.fixture
@@ -168,7 +168,7 @@ def test_a_task_completed_between_selection_and_notice_gets_none(
     """The worker selected the task as needing an expiry notice; the web completes it before the
     worker writes: the notice is dropped, not sent after "afgerond"."""
     from webapp.cases.service import send_deadline_notice
-    from webapp.notifications.deadlines import claim_task_needing
+    from webapp.notifications.deadline_notices import claim_task_needing
 
     s = decision_due
     task_id = s.task("Stap1_Besluit").id

@@ -13,7 +13,7 @@ from tests.support.web import WebUser
 from webapp import create_app
 from webapp.audit.models import AuditEntry
 from webapp.db import get_database
-from webapp.timers.worker import WorkerSettings, run_cycle
+from webapp.worker.cycle import WorkerSettings, run_cycle
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from webapp.definitions.service import install_variant
 from webapp.roles import Role
 from webapp.schools.demo import DEMO_ROLES
 from webapp.schools.models import Pupil, School
-from webapp.timers.worker import run_once
+from webapp.worker.timer_firing import run_once
 
 
 @dataclass

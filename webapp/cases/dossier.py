@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from webapp.auth.models import User
 from webapp.cases.models import Attachment, Case, CaseEvent, CaseNote, CaseTask
-from webapp.engine.deadlines import describe_term
+from webapp.engine.due_dates import describe_term
 from webapp.forms.catalog import FormCatalog, UnknownForm
 from webapp.forms.definition import FormDefinition
 

@@ -41,7 +41,7 @@ from webapp.engine import (
     TimerInfo,
 )
 from webapp.forms.catalog import FormCatalog
-from webapp.forms.validation import validate_submission
+from webapp.forms.submission import validate_submission
 from webapp.ids import MAX_ID, parse_id
 from webapp.schools.models import Pupil
 from webapp.schools.variants import Variant
@@ -204,7 +204,7 @@ def send_deadline_notice(session: Session, services: CaseServices, task: CaseTas
     longer needs this notice (done, cancelled, moved or stamped since the worker selected it).
     """
     from webapp.clock import as_school_time
-    from webapp.notifications.deadlines import (
+    from webapp.notifications.deadline_notices import (
         STAMPS,
         NoticeKind,
         needs_notice,

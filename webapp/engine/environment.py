@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import (
 )
 
 from webapp.clock import Clock
-from webapp.engine.deadlines import DeadlineCalculator, WorkingDayCalendar
+from webapp.engine.due_dates import DeadlineCalculator, WorkingDayCalendar
 from webapp.engine.expressions import evaluate_expression
 
 

@@ -207,7 +207,7 @@ class CaseWorkflow:
                 task.internal_data[_DUE_AT] = moment.isoformat()
 
     def _evaluate_due_date(self, task, expression: str):
-        from webapp.engine.timers import literal_timer_value
+        from webapp.engine.timer_definitions import literal_timer_value
 
         literal = literal_timer_value(expression)
         if literal is not None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from webapp.forms.validation import Contact
+from webapp.forms.submission import Contact
 
 
 class VariantError(ValueError):

@@ -10,7 +10,7 @@ from webapp.auth.session import current_policy, remote_addr
 from webapp.cases import service as case_service
 from webapp.cases.models import CaseTask, TaskStatus
 from webapp.db import get_session
-from webapp.forms.validation import values_from_form_post
+from webapp.forms.submission import values_from_form_post
 from webapp.roles import LANE_LABELS_BY_VALUE
 from webapp.tasks.listing import (
     DUE_FILTERS,

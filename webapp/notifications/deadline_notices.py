@@ -25,7 +25,7 @@ from webapp.auth.models import Membership, User
 from webapp.auth.policy import Policy
 from webapp.cases.models import CaseTask, TaskStatus
 from webapp.db import Database
-from webapp.engine.deadlines import DeadlineError, parse_iso_duration
+from webapp.engine.due_dates import DeadlineError, parse_iso_duration
 from webapp.roles import LANE_ROLES, Lane, Role
 
 log = logging.getLogger(__name__)
