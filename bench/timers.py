@@ -33,10 +33,11 @@ from sqlalchemy import func, select, text
 
 from bench.harness import BenchDatabase, machine_facts
 from tests.support.bulk import copy_waiting_case, walk_to_waiting_timer
-from webapp import create_app, get_services
+from webapp.app import create_app
 from webapp.cases.models import CaseEvent, CaseTimer, TimerStatus
 from webapp.clock import SCHOOL_TIMEZONE, MovableClock
 from webapp.db import get_database
+from webapp.services import get_services
 from webapp.worker.timer_firing import (
     claim_next_case,
     due_timers_query,

@@ -12,9 +12,10 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from webapp import create_app, get_services
+from webapp.app import create_app
 from webapp.config import PROJECT_ROOT
 from webapp.db import get_database
+from webapp.services import get_services
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, set_debug_flag=False)

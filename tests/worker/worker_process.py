@@ -11,9 +11,10 @@ import sys
 import time
 from datetime import datetime
 
-from webapp import create_app, get_services
+from webapp.app import create_app
 from webapp.clock import MovableClock
 from webapp.db import get_database
+from webapp.services import get_services
 from webapp.worker.timer_firing import run_once
 
 

@@ -1,13 +1,14 @@
 """Deadline notices on open tasks: a reminder before the due date, a notice on expiry, and an
 escalation to the school's director(s) when a task stays overdue.
 
-Each is sent once per task and kind. The worker claims one task at a time with `FOR UPDATE SKIP
-LOCKED` (PostgreSQL; SQLite runs one worker), and stamps the task (`reminder_sent_at`,
-`expiry_notified_at`, `escalated_at`) in the same transaction as the notifications and their
-mails. The stamp is written first, only while the task is still open, due and unstamped, so a
-task completed after the worker selected it gets nothing. A unique constraint on (task, kind,
-recipient, due date) backs this up in the database; a due date moved to a later moment clears
-the stamps (cases/service.py), so the new date gets its own notices.
+Each is sent once per task and kind. The worker picks a task that needs one and changes its case
+through the unit of work like any other change (`case_change`, not waiting for a case another
+process holds: it is tried again next cycle). Under the case lock it stamps the task
+(`reminder_sent_at`, `expiry_notified_at`, `escalated_at`) — only while the task is still open,
+due and unstamped, so a task completed meanwhile gets nothing — and writes the notifications,
+their mails, the timeline and the audit trail in the same transaction. A unique constraint on
+(task, kind, recipient, due date) backs this up in the database; a due date moved to a later
+moment clears the stamps (`cases/unit_of_work.py`), so the new date gets its own notices.
 """
 from __future__ import annotations
 
@@ -18,15 +19,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from webapp.audit.actor import Actor
 from webapp.auth.models import Membership, User
 from webapp.auth.policy import Policy
-from webapp.cases.models import CaseTask, TaskStatus
+from webapp.cases.errors import CaseBusy
+from webapp.cases.models import Case, CaseTask, TaskStatus
+from webapp.cases.unit_of_work import case_change
+from webapp.clock import as_school_time
 from webapp.db import Database
 from webapp.engine.due_dates import DeadlineError, parse_iso_duration
-from webapp.roles import LANE_ROLES, Lane, Role
+from webapp.notifications.service import notify
+from webapp.roles import LANE_ROLES, Lane, Role, lane_label
+from webapp.services import CaseServices
 
 log = logging.getLogger(__name__)
 
@@ -83,14 +90,13 @@ def needs_notice(kind: NoticeKind, now: datetime, settings: NoticeSettings):
     return conditions
 
 
-def claim_task_needing(session: Session, kind: NoticeKind, now: datetime, settings: NoticeSettings,
-                       skip: Iterable[int] = ()) -> CaseTask | None:
-    """Lock the next task needing this notice that no other worker holds (`skip`: failed this run)."""
+def next_task_needing(session: Session, kind: NoticeKind, now: datetime, settings: NoticeSettings,
+                      skip: Iterable[int] = ()) -> CaseTask | None:
+    """The next task needing this notice (`skip`: tried in this run already, or whose case was busy)."""
     skip = sorted(skip)
     return session.scalar(
         select(CaseTask).where(*needs_notice(kind, now, settings), *([CaseTask.id.not_in(skip)] if skip else []))
-        .order_by(CaseTask.due_at, CaseTask.id)
-        .limit(1).with_for_update(of=CaseTask, skip_locked=True, key_share=True)
+        .order_by(CaseTask.due_at, CaseTask.id).limit(1)
     )
 
 
@@ -137,26 +143,81 @@ def _policy_allows(session: Session, user: User, task: CaseTask, *, claimed: boo
     return session.scalar(select(CaseTask.id).where(CaseTask.id == task.id, condition)) is not None
 
 
-def send_due_notices(database: Database, services, settings: NoticeSettings, max_tasks: int = 100) -> int:
-    """Send every notice that is due now; returns how many tasks got one."""
-    from webapp.cases.service import send_deadline_notice
+def send_deadline_notice(session: Session, services: CaseServices, task_id: int, kind: NoticeKind,
+                         settings: NoticeSettings) -> int | None:
+    """Remind, report expiry or escalate one open task, through the unit of work (the worker).
 
+    Returns the number of recipients, or None when the task no longer needs this notice (done,
+    cancelled, moved or stamped since it was selected). Raises CaseBusy when another process is
+    changing the case right now."""
+    task = session.get(CaseTask, task_id)
+    with case_change(session, services, Actor.worker(), task.case_id, "case.deadline_notice",
+                     skip_locked=True) as change:
+        # Under the case lock: the stamp re-checks, in the database, that the notice is still due.
+        stamped = session.execute(
+            update(CaseTask).where(CaseTask.id == task_id, *needs_notice(kind, change.now, settings))
+            .values({STAMPS[kind]: change.now}).execution_options(synchronize_session=False)
+        )
+        if stamped.rowcount != 1:
+            return None
+        task = session.get(CaseTask, task_id, populate_existing=True)
+        users = recipients(session, task, kind)
+        title, body, event = notice_text(kind, change.case, task)
+        reached = f"{len(users)} ontvanger(s)"
+        if not users:
+            # Stamped all the same (retrying every few seconds would tell no one either), but never
+            # silently: the case timeline and audit trail say nobody was reached, and why.
+            log.error("%s for task %s: school %s has nobody to tell, not even an active director",
+                      kind.value, task.id, task.school_id)
+            reached = "niemand bereikt: de school heeft geen actieve behandelaar of directeur"
+        notify(session, users, kind=kind.value, title=title, body=body, at=change.now, school_id=task.school_id,
+               case_id=task.case_id, case_task_id=task.id, link=settings.task_link(task.id), task_due_at=task.due_at)
+        detail = {"case_task_id": task.id, "kind": kind.value, "recipients": [u.id for u in users]}
+        change.event("deadline_notice", f"{event}: {task.name} ({reached})", element_id=task.element_id,
+                     detail=detail)
+        change.audit("case.deadline_notice", detail)
+    return len(users)
+
+
+def notice_text(kind: NoticeKind, case: Case, task: CaseTask) -> tuple[str, str, str]:
+    """Title and text of the notice (the mail says the same), and the timeline's words for it."""
+    due = as_school_time(task.due_at).strftime("%d-%m-%Y %H:%M")
+    lane = lane_label(task.lane)
+    if kind is NoticeKind.REMINDER:
+        title = f"Herinnering: ‘{task.name}’ moet af vóór {due}"
+        body = (f"In zaak {case.reference} staat de taak ‘{task.name}’ ({lane}) nog open. "
+                f"De termijn loopt af op {due}.")
+        return title, body, "Herinnering verstuurd"
+    if kind is NoticeKind.EXPIRED:
+        title = f"Termijn verlopen: ‘{task.name}’"
+        body = (f"In zaak {case.reference} had de taak ‘{task.name}’ uiterlijk {due} af moeten zijn. "
+                "De termijn is verstreken; rond de taak zo snel mogelijk af.")
+        return title, body, "Melding termijn verlopen verstuurd"
+    title = f"Escalatie: ‘{task.name}’ staat over de termijn open"
+    body = (f"In zaak {case.reference} is de taak ‘{task.name}’ ({lane}) sinds {due} over de termijn "
+            "en nog niet afgerond. U ontvangt dit als directeur van de school.")
+    return title, body, "Escalatie naar de directie"
+
+
+def send_due_notices(database: Database, services: CaseServices, settings: NoticeSettings,
+                     max_tasks: int = 100) -> int:
+    """Send every notice that is due now; returns how many tasks got one."""
     sent = 0
     for kind in NoticeKind:
         seen: set[int] = set()
         while len(seen) < max_tasks:
             with database.session() as session:
-                now = services.now()
-                task = claim_task_needing(session, kind, now, settings, skip=seen)
+                task = next_task_needing(session, kind, services.now(), settings, skip=seen)
                 if task is None:
                     session.rollback()
                     break
                 seen.add(task.id)
                 try:
-                    recipient_count = send_deadline_notice(session, services, task, kind, settings)
+                    recipient_count = send_deadline_notice(session, services, task.id, kind, settings)
+                except CaseBusy:
+                    continue  # another process is changing the case; the next cycle tries again
                 except Exception:
                     log.exception("%s for task %s could not be sent; will retry", kind.value, task.id)
-                    session.rollback()
                     continue
                 if recipient_count is not None:
                     sent += 1

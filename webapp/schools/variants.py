@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from webapp.forms.submission import Contact
 from webapp.yamlfiles import load_yaml
 

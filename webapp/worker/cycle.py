@@ -9,10 +9,10 @@ import signal
 import threading
 from dataclasses import dataclass
 
-from webapp.cases.service import CaseServices
 from webapp.db import Database
 from webapp.notifications.deadline_notices import NoticeSettings, send_due_notices
 from webapp.notifications.mail import MailSettings, deliver_outbox
+from webapp.services import CaseServices
 from webapp.worker.timer_firing import run_batch, run_once
 
 log = logging.getLogger(__name__)

@@ -21,10 +21,11 @@ from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
 from webapp.backoff import doubling_pause
+from webapp.cases.lifecycle import fire_due_timers
 from webapp.cases.locking import lock_case
 from webapp.cases.models import Case, CaseTimer
-from webapp.cases.service import CaseServices, fire_due_timers
 from webapp.db import Database
+from webapp.services import CaseServices
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,8 @@ def run_batch(database: Database, services: CaseServices, max_cases: int,
                 log.exception("timers of case %s could not be fired; will retry", case_id)
                 if firing.is_active:
                     firing.rollback()
-                else:  # failed while committing: the claim went with the transaction
+                root = session.get_transaction()
+                if root is None or not root.is_active:  # failed while committing: the claim went with it
                     session.rollback()
                 _postpone(session, case_id, now, exc, retry)
                 continue
