@@ -21,21 +21,6 @@ SIGNALEREN = {"datum_signalering": "2026-03-02", "situatie": "In de klas, tijden
 PUPIL = {"naam": "Sam de Vries", "groep": "5", "geboortedatum": "2017-03-14"}
 
 
-@pytest.fixture
-def school(session, services):
-    return setup_school(session, services, "basismodel_2019")
-
-
-@pytest.fixture
-def teacher(app, school):
-    return ApiUser(app, "leerkracht@testschool.test")
-
-
-@pytest.fixture
-def coordinator(app, school):
-    return ApiUser(app, "ib@testschool.test")
-
-
 def start_case(user: ApiUser, school, **pupil) -> dict:
     route = school.definitions["meldcode"].id
     response = user.post("/api/v1/zaken", {"route": route, "leerling": {**PUPIL, **pupil}})

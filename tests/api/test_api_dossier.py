@@ -11,25 +11,10 @@ from sqlalchemy import select
 from tests.api.test_api import SIGNALEREN, start_case
 from tests.support.api import ApiUser
 from tests.support.scenario import Scenario, setup_school
-from tests.workflows.test_basismodel_2019 import decide_step_5, through_step_4
+from tests.workflows.test_basismodel_2019 import report_after_help_proved_impossible
 from webapp.audit.models import AuditEntry
 from webapp.cases.models import Attachment, CaseNote
 from webapp.roles import Role
-
-
-@pytest.fixture
-def school(session, services):
-    return setup_school(session, services, "basismodel_2019")
-
-
-@pytest.fixture
-def teacher(app, school):
-    return ApiUser(app, "leerkracht@testschool.test")
-
-
-@pytest.fixture
-def coordinator(app, school):
-    return ApiUser(app, "ib@testschool.test")
 
 
 @pytest.fixture
@@ -124,12 +109,7 @@ def test_acute_danger_through_the_api(teacher, case_id, session):
 
 def test_events_through_the_api(app, teacher, school, session, services, database):
     s = Scenario.start(session, services, database, school)
-    through_step_4(s)
-    decide_step_5(s, melden=False, hulp=False)
-    s.complete("Stap5b_GesprekOuders", {"contact_ouders_melding": "afgezien", "reden_afzien": "veiligheid"})
-    s.complete("Stap5b_Melden")
-    s.advance_clock(weeks=6, hours=1)
-    s.walk("Stap5b_Terugkoppeling", "Stap6_Evaluatie")
+    report_after_help_proved_impossible(s)
     s.advance_clock(weeks=6)
 
     coordinator = ApiUser(app, "ib@testschool.test")

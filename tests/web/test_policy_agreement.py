@@ -39,7 +39,7 @@ def grid(session, services, database):
         session.add_all(Membership(user_id=user.id, school_id=a.school.id, role=role) for role in roles)
         extra.append(user.id)
     session.commit()
-    fresh = Scenario.start(session, services, database, a)
+    Scenario.start(session, services, database, a)  # a fresh case, nobody has done anything yet
     claimed = Scenario.start(session, services, database, a)
     claimed.complete("Stap1_Signaleren", {"vermoeden_personeelslid": False})
     open_task = claimed.open_tasks()[0]
