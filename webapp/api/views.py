@@ -43,6 +43,7 @@ from webapp.cases.read_models import (
 )
 from webapp.cases.starting import (
     PupilDetails,
+    schools_of,
     start_reported_case,
     startable_definitions,
 )
@@ -305,8 +306,7 @@ def routes():
     if not policy.schools_where(Action.START_CASE):
         raise ApiProblem(403, NO_START_RIGHTS)
     definitions = startable_definitions(db, policy)
-    schools = {school.id: school for school in db.scalars(
-        select(School).where(School.id.in_({d.school_id for d in definitions})))}
+    schools = schools_of(db, definitions)
     return _answer(s.RouteListSchema, {"routes": [
         {"id": d.id, "sleutel": d.route_key, "naam": d.name, "school": presenters.school_ref(schools[d.school_id])}
         for d in definitions]})

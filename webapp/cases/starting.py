@@ -19,6 +19,7 @@ from webapp.cases.errors import InvalidSubmission
 from webapp.cases.lifecycle import start_case
 from webapp.cases.models import Case
 from webapp.definitions.models import ProcessDefinition
+from webapp.schools.models import School
 from webapp.schools.service import InvalidPupil, find_or_create_pupil
 from webapp.services import CaseServices
 
@@ -42,6 +43,12 @@ def startable_definitions(session: Session, policy: Policy) -> list[ProcessDefin
                                         ProcessDefinition.published_version_id.is_not(None))
         .order_by(ProcessDefinition.school_id, ProcessDefinition.name)
     ))
+
+
+def schools_of(session: Session, definitions: Sequence[ProcessDefinition]) -> dict[int, School]:
+    """The schools of these routes, by id (the start page and the API's route list name them)."""
+    ids = {d.school_id for d in definitions}
+    return {school.id: school for school in session.scalars(select(School).where(School.id.in_(ids)))} if ids else {}
 
 
 def start_reported_case(

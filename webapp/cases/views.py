@@ -18,7 +18,6 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import select
 
 from webapp.auth.policy import Action
 from webapp.auth.session import current_actor, current_policy
@@ -41,6 +40,7 @@ from webapp.cases.read_models import (
 )
 from webapp.cases.starting import (
     PupilDetails,
+    schools_of,
     start_reported_case,
     startable_definitions,
 )
@@ -48,7 +48,6 @@ from webapp.db import get_session
 from webapp.engine import ACUTE_DANGER_SIGNAL
 from webapp.ids import parse_id
 from webapp.roles import LANE_LABELS_BY_VALUE
-from webapp.schools.models import School
 from webapp.services import get_services
 from webapp.tasks.listing import next_task_in_case
 from webapp.web import attachment_response
@@ -85,11 +84,10 @@ def index():
 @blueprint.route("/zaken/nieuw", methods=["GET", "POST"])
 def start():
     db, services, actor, policy = _reader()
-    school_ids = policy.schools_where(Action.START_CASE)
-    if not school_ids:
+    if not policy.schools_where(Action.START_CASE):
         abort(403)
     definitions = startable_definitions(db, policy)
-    schools = {s.id: s for s in db.scalars(select(School).where(School.id.in_(school_ids)))}
+    schools = schools_of(db, definitions)
     values, errors = dict(request.form), {}
     if request.method == "POST":
         try:
