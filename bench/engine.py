@@ -51,8 +51,9 @@ from werkzeug.datastructures import MultiDict
 from bench.harness import BenchDatabase, machine_facts
 from tests.support.scenario import Scenario, setup_school
 from tests.support.web import WebUser
-from webapp import create_app, get_services
-from webapp.cases import service as case_service
+from webapp.app import create_app
+from webapp.audit.actor import Actor, Channel
+from webapp.cases.lifecycle import start_case
 from webapp.cases.locking import lock_case
 from webapp.cases.models import (
     Case,
@@ -62,12 +63,14 @@ from webapp.cases.models import (
     CaseTimer,
     TaskStatus,
 )
+from webapp.cases.read_models import load_workflow
 from webapp.clock import SCHOOL_TIMEZONE, MovableClock
 from webapp.db import get_database
 from webapp.definitions.spec_cache import compiled_process
-from webapp.engine.timers import DeadlineDateTimer, DeadlineDurationTimer
-from webapp.forms.validation import validate_submission, values_from_form_post
+from webapp.engine.timer_definitions import DeadlineDateTimer, DeadlineDurationTimer
+from webapp.forms.submission import validate_submission, values_from_form_post
 from webapp.schools.models import Pupil
+from webapp.services import get_services
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -118,8 +121,8 @@ def fill_open_cases(app, setups, total: int) -> None:
         for setup in setups[::SCHOOLS_PER_VARIANT]:
             for definition in setup.definitions.values():
                 pupil = next(iter(setup.pupils.values()))
-                case = case_service.start_case(session, services, definition_id=definition.id,
-                                               pupil_id=pupil.id, actor_id=None)
+                case = start_case(session, services, Actor(None, channel=Channel.CLI), definition_id=definition.id,
+                                  pupil_id=pupil.id)
                 templates.append((setup.school.variant, definition.route_key, case.id))
         by_variant = {}
         for setup in setups:
@@ -157,7 +160,8 @@ def fill_open_cases(app, setups, total: int) -> None:
             ]).all()
             school_of = {case_id: setup.school.id for case_id, (setup, _) in zip(case_ids, rows, strict=True)}
             session.execute(insert(CaseState), [
-                {"case_id": case_id, "state": state, "updated_at": now} for case_id in case_ids
+                {"case_id": case_id, "school_id": school_of[case_id], "state": state, "updated_at": now}
+                for case_id in case_ids
             ])
             session.execute(insert(CaseTask), [
                 {"case_id": case_id, "school_id": school_of[case_id], "spiff_task_id": t.spiff_task_id,
@@ -167,12 +171,12 @@ def fill_open_cases(app, setups, total: int) -> None:
             ])
             if timers:
                 session.execute(insert(CaseTimer), [
-                    {"case_id": case_id, "spiff_task_id": t.spiff_task_id, "element_id": t.element_id,
-                     "name": t.name, "fires_at": t.fires_at, "status": t.status, "created_at": now}
+                    {"case_id": case_id, "school_id": school_of[case_id], "spiff_task_id": t.spiff_task_id,
+                     "element_id": t.element_id, "name": t.name, "fires_at": t.fires_at, "status": t.status, "created_at": now}
                     for case_id in case_ids for t in timers
                 ])
             session.execute(insert(CaseEvent), [
-                {"case_id": case_id, "at": now, "kind": e.kind, "actor_id": e.actor_id,
+                {"case_id": case_id, "school_id": school_of[case_id], "at": now, "kind": e.kind, "actor_id": e.actor_id,
                  "element_id": e.element_id, "title": e.title, "detail": e.detail}
                 for case_id in case_ids for e in events
             ])
@@ -298,7 +302,7 @@ def bench_state(app, case_id: int, samples: int) -> dict:
     def load_and_save(_n: int) -> None:
         with database.session() as session:
             case = lock_case(session, case_id)
-            workflow = case_service.load_workflow(session, services, case)
+            workflow = load_workflow(session, services, case)
             state = session.get(CaseState, case.id)
             state.state = workflow.dump()
             session.commit()
@@ -319,7 +323,7 @@ def bench_floor(app, case_id: int, samples: int) -> dict:
     serializer = stock_serializer()
     with database.session() as session:
         case = session.get(Case, case_id)
-        walked = case_service.load_workflow(session, services, case).workflow
+        walked = load_workflow(session, services, case).workflow
         basis = session.scalars(select(Case).where(Case.reference.like(f"bench-{BENCH_VARIANT}-meldcode-%"))).first()
         basis_compiled = compiled_process(basis.process_version)
     walked_state = serializer.serialize_json(walked)

@@ -33,11 +33,12 @@ from sqlalchemy import func, select, text
 
 from bench.harness import BenchDatabase, machine_facts
 from tests.support.bulk import copy_waiting_case, walk_to_waiting_timer
-from webapp import create_app, get_services
+from webapp.app import create_app
 from webapp.cases.models import CaseEvent, CaseTimer, TimerStatus
 from webapp.clock import SCHOOL_TIMEZONE, MovableClock
 from webapp.db import get_database
-from webapp.timers.worker import (
+from webapp.services import get_services
+from webapp.worker.timer_firing import (
     claim_next_case,
     due_timers_query,
     find_due_timers,
@@ -74,7 +75,7 @@ def query_plan(session, backend: str, now: datetime) -> str:
 def fire_with_processes(url: str, now: datetime, workers: int) -> tuple[int, float]:
     """Fire with N worker processes at once; the time is the slowest worker's run, start-up excluded."""
     env = {**os.environ, "MELDROUTE_SECRET_KEY": "bench", "MELDROUTE_INSTANCE_PATH": tempfile.gettempdir()}
-    processes = [subprocess.Popen([sys.executable, "-m", "tests.timers.worker_process", url, now.isoformat()],
+    processes = [subprocess.Popen([sys.executable, "-m", "tests.worker.worker_process", url, now.isoformat()],
                                   cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True) for _ in range(workers)]
     fired, slowest = 0, 0.0
     for process in processes:

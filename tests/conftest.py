@@ -15,14 +15,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from webapp import create_app, get_services
+from tests.support.databases import BACKENDS, TEST_DATABASE_URL
+from webapp.app import create_app
 from webapp.clock import SCHOOL_TIMEZONE, MovableClock
 from webapp.db import get_database
 from webapp.migrations import upgrade_database
 from webapp.models import Base
-
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
-BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+from webapp.services import get_services
 
 # A Monday during school term, far from holidays: tests that need others move the clock.
 START_OF_TESTS = datetime(2026, 3, 2, 9, 0, tzinfo=SCHOOL_TIMEZONE)

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from webapp.backoff import doubling_pause
 from webapp.notifications.mail import MailSettings
-from webapp.timers.worker import RetryPolicy
+from webapp.worker.timer_firing import RetryPolicy
 
 
 def minutes(pause: timedelta) -> float:

@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DatabaseError
 
+from webapp.audit.actor import Actor
 from webapp.audit.log import record_audit
 from webapp.clock import SystemClock
 from webapp.models import Base
@@ -22,7 +23,7 @@ def test_migrations_match_the_models(database_url):
 
 
 def test_audit_log_refuses_update_and_delete(session):
-    record_audit(session, "test.action", at=SystemClock().now(), detail={"x": 1})
+    record_audit(session, "test.action", actor=Actor.worker(), at=SystemClock().now(), detail={"x": 1})
     session.commit()
     for statement in ("UPDATE audit_log SET action = 'vervalst'", "DELETE FROM audit_log"):
         with pytest.raises(DatabaseError, match="append-only"):

@@ -12,9 +12,10 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from webapp import create_app, get_services
+from webapp.app import create_app
 from webapp.config import PROJECT_ROOT
 from webapp.db import get_database
+from webapp.services import get_services
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, set_debug_flag=False)
@@ -68,7 +69,7 @@ def serve(host: str, port: int, threads: int) -> None:
 @with_appcontext
 def worker(once: bool) -> None:
     """Start de timerworker: termijnen afvuren, herinneren, escaleren, mail versturen."""
-    from webapp.timers.worker import WorkerSettings, run_cycle, run_forever
+    from webapp.worker.cycle import WorkerSettings, run_cycle, run_forever
 
     database, services = get_database(), get_services()
     settings = WorkerSettings.from_config(current_app.config)

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import json
+from io import BytesIO
 from pathlib import Path
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from webapp.auth.session import current_policy
-from webapp.cases.models import CaseTask
+from webapp.cases.models import Attachment, CaseTask
 from webapp.clock import as_school_time
 from webapp.db import get_session
 from webapp.notifications.models import Notification
@@ -55,6 +56,13 @@ def load_diagram_assets(static_folder: Path) -> dict | None:
         "js": f"{DIAGRAM_BUILD_DIR}/{manifest['js']}",
         "css": [f"{DIAGRAM_BUILD_DIR}/{name}" for name in manifest["css"]],
     }
+
+
+def attachment_response(attachment: Attachment) -> Response:
+    """An attachment as a download, for pages and API alike. The name goes in RFC 6266 form: an
+    ASCII fallback plus `filename*` in UTF-8, so names like ‘ĳsje.txt’ download as they were."""
+    return send_file(BytesIO(attachment.content), mimetype=attachment.content_type, as_attachment=True,
+                     download_name=attachment.filename, etag=False, conditional=False)
 
 
 def _localtime(moment) -> str:

@@ -8,7 +8,9 @@ from tests.support.attachments import (
     cases_at_the_signaleringsinstrument,
 )
 from tests.support.forms import fill_form
-from webapp.cases import service as case_service
+from webapp.audit.actor import Actor
+from webapp.cases import lifecycle, task_actions
+from webapp.cases.errors import InvalidSubmission
 from webapp.cases.models import CaseTask, TaskStatus
 from webapp.roles import Role
 
@@ -26,10 +28,9 @@ def test_completing_with_another_cases_attachment_is_refused(two_cases, session,
     own, other = two_cases
     other_file = attach_instrument(session, services, other)
     task = own.task("Stap1_Signaleringsinstrument")
-    with pytest.raises(case_service.InvalidSubmission) as invalid:
-        case_service.complete_task(session, services, case_task_id=task.id,
-                                   submitted=_answers(services, task, [other_file]),
-                                   actor_id=own.setup.users[Role.INTERN_BEGELEIDER])
+    with pytest.raises(InvalidSubmission) as invalid:
+        lifecycle.complete_task(session, services, Actor(own.setup.users[Role.INTERN_BEGELEIDER]), task_id=task.id,
+                                   submitted=_answers(services, task, [other_file]))
     assert invalid.value.errors == {"ingevuld_instrument": ["Deze bijlage hoort niet bij deze zaak."]}
     assert own.open_elements() == ["Stap1_Signaleringsinstrument"]
 
@@ -38,9 +39,8 @@ def test_completing_with_own_attachment_links_it(two_cases, session, services):
     own, _ = two_cases
     own_file = attach_instrument(session, services, own)
     task = own.task("Stap1_Signaleringsinstrument")
-    case_service.complete_task(session, services, case_task_id=task.id,
-                               submitted=_answers(services, task, [own_file]),
-                               actor_id=own.setup.users[Role.INTERN_BEGELEIDER])
+    lifecycle.complete_task(session, services, Actor(own.setup.users[Role.INTERN_BEGELEIDER]), task_id=task.id,
+                               submitted=_answers(services, task, [own_file]))
     session.expire_all()
     assert session.get(CaseTask, task.id).data["ingevuld_instrument"] == [own_file]
 
@@ -51,10 +51,9 @@ def test_a_draft_cannot_link_a_foreign_or_unknown_attachment(bad, two_cases, ses
     task = own.task("Stap1_Signaleringsinstrument")
     value = {"other": lambda: [attach_instrument(session, services, other)], "missing": lambda: [987654],
              "huge": lambda: [10**30], "text": lambda: ["abc"]}[bad]()
-    with pytest.raises(case_service.InvalidSubmission) as invalid:
-        case_service.save_draft(session, services, case_task_id=task.id,
-                                values={"ingevuld_instrument": value, "uitkomst_instrument": "half"},
-                                actor_id=own.setup.users[Role.INTERN_BEGELEIDER])
+    with pytest.raises(InvalidSubmission) as invalid:
+        task_actions.save_draft(session, services, Actor(own.setup.users[Role.INTERN_BEGELEIDER]), task_id=task.id,
+                                values={"ingevuld_instrument": value, "uitkomst_instrument": "half"})
     assert "ingevuld_instrument" in invalid.value.errors
     session.expire_all()
     stored = session.get(CaseTask, task.id)
@@ -65,8 +64,7 @@ def test_a_draft_may_link_the_cases_own_attachment(two_cases, session, services)
     own, _ = two_cases
     own_file = attach_instrument(session, services, own)
     task = own.task("Stap1_Signaleringsinstrument")
-    case_service.save_draft(session, services, case_task_id=task.id,
-                            values={"ingevuld_instrument": [str(own_file)]},
-                            actor_id=own.setup.users[Role.INTERN_BEGELEIDER])
+    task_actions.save_draft(session, services, Actor(own.setup.users[Role.INTERN_BEGELEIDER]), task_id=task.id,
+                            values={"ingevuld_instrument": [str(own_file)]})
     session.expire_all()
     assert session.get(CaseTask, task.id).draft == {"ingevuld_instrument": [str(own_file)]}

@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 
 from tests.support.forms import fill_form
 from tests.support.scenario import Scenario, setup_school
-from webapp.cases import service as case_service
+from webapp.audit.actor import Actor
+from webapp.cases import lifecycle
+from webapp.cases.errors import InvalidSubmission, TaskAlreadyDone
 from webapp.cases.models import CaseEvent, CaseTask, TaskStatus
 from webapp.roles import Role
 
@@ -22,11 +24,9 @@ def scenario(session, services, database):
 def test_double_submit_completes_once(scenario, session, services):
     task = scenario.task("Stap1_Signaleren")
     answers = fill_form(services.forms.get(task.form_key), (), {"signalen_over_medewerker": False})
-    case_service.complete_task(session, services, case_task_id=task.id, submitted=answers,
-                               actor_id=scenario.setup.users[Role.LEERKRACHT])
-    with pytest.raises(case_service.TaskAlreadyDone):
-        case_service.complete_task(session, services, case_task_id=task.id, submitted=answers,
-                                   actor_id=scenario.setup.users[Role.LEERKRACHT])
+    lifecycle.complete_task(session, services, Actor(scenario.setup.users[Role.LEERKRACHT]), task_id=task.id, submitted=answers)
+    with pytest.raises(TaskAlreadyDone):
+        lifecycle.complete_task(session, services, Actor(scenario.setup.users[Role.LEERKRACHT]), task_id=task.id, submitted=answers)
     assert scenario.open_elements() == ["Stap1_ZorgDelen"]
 
 
@@ -45,10 +45,10 @@ def test_race_between_two_users(attempt, scenario, database, services):
         with database.session() as own_session:
             barrier.wait()
             try:
-                case_service.complete_task(own_session, services, case_task_id=task.id,
-                                           submitted=answers[role], actor_id=scenario.setup.users[role])
+                lifecycle.complete_task(own_session, services, Actor(scenario.setup.users[role]), task_id=task.id,
+                                           submitted=answers[role])
                 outcomes[role] = "done"
-            except case_service.TaskAlreadyDone:
+            except TaskAlreadyDone:
                 outcomes[role] = "already done"
 
     threads = [threading.Thread(target=submit, args=(role,)) for role in answers]
@@ -74,10 +74,9 @@ def test_race_between_two_users(attempt, scenario, database, services):
 
 def test_invalid_submission_changes_nothing(scenario, session, services):
     task = scenario.task("Stap1_Signaleren")
-    with pytest.raises(case_service.InvalidSubmission) as invalid:
-        case_service.complete_task(session, services, case_task_id=task.id,
-                                   submitted={"signalen": ["bestaat-niet"]},
-                                   actor_id=scenario.setup.users[Role.LEERKRACHT])
+    with pytest.raises(InvalidSubmission) as invalid:
+        lifecycle.complete_task(session, services, Actor(scenario.setup.users[Role.LEERKRACHT]), task_id=task.id,
+                                   submitted={"signalen": ["bestaat-niet"]})
     assert invalid.value.errors["signalen_over_medewerker"] == ["Dit veld is verplicht."]
     assert "signalen" in invalid.value.errors
     assert scenario.open_elements() == ["Stap1_Signaleren"]

@@ -13,14 +13,21 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.support import scenario as scenario_support
 from tests.support.scenario import Scenario, setup_school
+from webapp.audit.actor import Actor
 from webapp.audit.models import AuditEntry
 from webapp.auth.models import Membership, User
-from webapp.cases import service as case_service
+from webapp.cases import lifecycle, task_actions
 from webapp.cases.models import CaseEvent, CaseTask
-from webapp.notifications.deadlines import NoticeKind, NoticeSettings, recipients
+from webapp.notifications.deadline_notices import (
+    NoticeKind,
+    NoticeSettings,
+    next_task_needing,
+    recipients,
+    send_deadline_notice,
+)
 from webapp.notifications.models import Notification, OutboxMail
 from webapp.roles import Role
-from webapp.timers.worker import WorkerSettings, run_cycle
+from webapp.worker.cycle import WorkerSettings, run_cycle
 
 
 @pytest.fixture
@@ -32,7 +39,7 @@ def worker_settings(app):
 def school(session, services):
     setup = setup_school(session, services, "basismodel_2019")
     other = User(email="leerkracht2@testschool.test", display_name="Andere Leerkracht",
-                 password_hash=scenario_support.test_password_hash(), active=True, created_at=services.now())
+                 password_hash=scenario_support.hashed_test_password(), active=True, created_at=services.now())
     session.add(other)
     session.flush()
     session.add(Membership(user_id=other.id, school_id=setup.school.id, role=Role.LEERKRACHT))
@@ -119,7 +126,7 @@ def test_a_claimed_task_reminds_only_its_claimant(decision_due, session, service
     s = decision_due
     task = s.task("Stap1_Besluit")
     ib = school.users[Role.INTERN_BEGELEIDER]
-    case_service.claim_task(session, services, case_task_id=task.id, actor_id=ib)
+    task_actions.claim_task(session, services, Actor(ib), task_id=task.id)
     cycle(s, worker_settings, days=6)
     assert notices(session, NoticeKind.REMINDER) == [(task.id, ib)]
 
@@ -167,26 +174,18 @@ def test_a_task_completed_between_selection_and_notice_gets_none(
         decision_due, session, services, database, database_url, worker_settings):
     """The worker selected the task as needing an expiry notice; the web completes it before the
     worker writes: the notice is dropped, not sent after "afgerond"."""
-    from webapp.cases.service import send_deadline_notice
-    from webapp.notifications.deadlines import claim_task_needing
-
     s = decision_due
     task_id = s.task("Stap1_Besluit").id
     services.environment.clock.set(s.task("Stap1_Besluit").due_at + timedelta(minutes=1))
     settings = worker_settings.notices
     with database.session() as worker_session:
-        if database_url.startswith("sqlite"):
-            # The worker's own claim: on SQLite it takes no lock, so the web is not held up.
-            candidate = claim_task_needing(worker_session, NoticeKind.EXPIRED, services.now(), settings)
-        else:
-            # On PostgreSQL the claim's row lock makes the web wait instead; a plain read
-            # gives the same stale view the SQLite worker has.
-            candidate = worker_session.get(CaseTask, task_id)
+        # The worker's selection takes no lock: the web is not held up by it.
+        candidate = next_task_needing(worker_session, NoticeKind.EXPIRED, services.now(), settings)
         assert candidate is not None and candidate.id == task_id
 
         s.complete("Stap1_Besluit", {"uitkomst_fase1": "ongegrond"})
 
-        assert send_deadline_notice(worker_session, services, candidate, NoticeKind.EXPIRED, settings) is None
+        assert send_deadline_notice(worker_session, services, candidate.id, NoticeKind.EXPIRED, settings) is None
 
     assert notices(session, NoticeKind.EXPIRED) == []
     assert session.scalar(select(func.count()).select_from(OutboxMail)) == 0
@@ -207,7 +206,7 @@ def test_a_claimant_who_lost_their_role_gets_no_notice_and_the_others_do(
     s = decision_due
     task = s.task("Stap1_Besluit")
     ib = school.users[Role.INTERN_BEGELEIDER]
-    case_service.claim_task(session, services, case_task_id=task.id, actor_id=ib)
+    task_actions.claim_task(session, services, Actor(ib), task_id=task.id)
     session.execute(delete(Membership).where(Membership.user_id == ib))  # left the school
     session.commit()
 
@@ -223,7 +222,7 @@ def test_an_inactive_claimant_does_not_silence_the_notice(decision_due, session,
     s = decision_due
     task = s.task("Stap1_Besluit")
     ib = school.users[Role.INTERN_BEGELEIDER]
-    case_service.claim_task(session, services, case_task_id=task.id, actor_id=ib)
+    task_actions.claim_task(session, services, Actor(ib), task_id=task.id)
     session.get(User, ib).active = False
     session.commit()
 
@@ -280,7 +279,7 @@ def test_a_moved_due_date_gets_its_own_reminder_and_expiry(decision_due, session
 
     # Any change to the case syncs its task rows with the workflow; firing its (not yet due)
     # timers is the smallest one.
-    case_service.fire_due_timers(session, services, s.case_id)
+    lifecycle.fire_due_timers(session, services, s.case_id)
     session.expire_all()
     moved = session.get(CaseTask, task.id)
     assert moved.due_at == new_due

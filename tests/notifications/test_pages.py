@@ -10,10 +10,10 @@ from sqlalchemy import select
 from tests.conftest import TEST_PASSWORD_HASH_PARAMETERS
 from tests.support.scenario import Scenario, setup_school
 from tests.support.web import WebUser
-from webapp import create_app
+from webapp.app import create_app
 from webapp.audit.models import AuditEntry
 from webapp.db import get_database
-from webapp.timers.worker import WorkerSettings, run_cycle
+from webapp.worker.cycle import WorkerSettings, run_cycle
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from tests.support.scenario import Scenario, setup_school
-from webapp.cases import service as case_service
+from webapp.audit.actor import Actor
+from webapp.cases.dossier_actions import Upload, add_attachment
 from webapp.roles import Role
 
 FILE_FIELD_TASK = "Stap1_Signaleringsinstrument"  # oostpoort_delft: the IB'er's filled-in instrument
@@ -21,7 +22,7 @@ def cases_at_the_signaleringsinstrument(session, services, database, count: int 
 
 def attach_instrument(session, services, scenario: Scenario) -> int:
     """Upload a filled-in instrument to the scenario's case, as its IB'er; returns the attachment id."""
-    return case_service.add_attachment(
-        session, services, case_id=scenario.case_id, actor_id=scenario.setup.users[Role.INTERN_BEGELEIDER],
-        filename="instrument.pdf", content_type="application/pdf", content=b"%PDF-1.4 instrument",
+    return add_attachment(
+        session, services, Actor(scenario.setup.users[Role.INTERN_BEGELEIDER]), case_id=scenario.case_id,
+        upload=Upload("instrument.pdf", "application/pdf", b"%PDF-1.4 instrument"),
     ).id

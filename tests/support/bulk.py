@@ -51,9 +51,10 @@ def copy_waiting_case(session, case_id: int, copies: int, *, fires_at: datetime 
         ids = list(session.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows))
         if with_state:
             session.execute(insert(CaseState), [
-                {"case_id": new_id, "state": state.state, "updated_at": state.updated_at} for new_id in ids])
+                {"case_id": new_id, "school_id": original.school_id, "state": state.state,
+                 "updated_at": state.updated_at} for new_id in ids])
         session.execute(insert(CaseTimer), [
-            {"case_id": new_id, "spiff_task_id": timer.spiff_task_id, "element_id": timer.element_id,
+            {"case_id": new_id, "school_id": original.school_id, "spiff_task_id": timer.spiff_task_id, "element_id": timer.element_id,
              "name": timer.name, "status": TimerStatus.WAITING, "created_at": timer.created_at,
              "fires_at": (timer.fires_at if fires_at is None
                           else fires_at + spread * ((start + i) / max(copies, 1)))}

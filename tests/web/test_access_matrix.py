@@ -2,26 +2,35 @@
 
 The routes come from the app's URL map. `DECISIONS` is the written-down policy: a route that is
 not in it fails `test_every_route_has_a_decision`, so nobody adds a page without deciding who may
-use it. Each case runs in a fresh database; "allowed" means the request got past authorization
-(a page, a redirect, or a validation answer), "denied" means a redirect to log in first, 401,
-403 or 404 (another school's records are indistinguishable from missing ones).
+use it. Each case runs in a fresh copy of one world (two schools, a case with an attachment),
+built once per backend; "allowed" means the request got past authorization (a page, a redirect,
+or a validation answer), "denied" means a redirect to log in first, 401, 403 or 404 (another
+school's records are indistinguishable from missing ones).
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import pytest
 
-from tests.support.scenario import TEST_PASSWORD, Scenario, setup_school
-from tests.support.web import WebUser
-from webapp.cases import service as case_service
-from webapp.notifications.service import notify
-from webapp.roles import Role
-
-ANON, OWNER, OTHER_TEACHER, IB, DIRECTOR, BOARD, POLICY_OWNER, ADMIN, OTHER_SCHOOL = (
-    "anoniem", "leerkracht-eigen-zaak", "leerkracht-andere", "intern-begeleider", "directeur",
-    "bestuur", "beleidseigenaar", "beheerder", "ib-andere-school",
+from tests.support.scenario import (
+    TEST_PASSWORD,
 )
+from tests.support.web import WebUser
+from tests.support.world import (
+    ADMIN,
+    BOARD,
+    DIRECTOR,
+    EMAILS,
+    IB,
+    OTHER_SCHOOL,
+    OTHER_TEACHER,
+    OWNER,
+    POLICY_OWNER,
+)
+
+ANON = "anoniem"
 ACTORS = [ANON, OWNER, OTHER_TEACHER, IB, DIRECTOR, BOARD, POLICY_OWNER, ADMIN, OTHER_SCHOOL]
 LOGGED_IN = set(ACTORS) - {ANON}
 CASE_STAFF = {OWNER, IB, DIRECTOR}
@@ -37,10 +46,11 @@ class Decision:
     data: dict | None = None
     prepare: str | None = None  # name of a World method run before the request
     json: dict | None = None  # the JSON API: a JSON body, the CSRF token in the X-CSRFToken header
+    upload: bool = False  # the JSON API: a multipart file upload, the CSRF token in the header
 
 
-def decision(method, path, allowed, data=None, prepare=None, json=None):
-    return Decision(method, path, frozenset(allowed), data, prepare, json)
+def decision(method, path, allowed, data=None, prepare=None, json=None, upload=False):
+    return Decision(method, path, frozenset(allowed), data, prepare, json, upload)
 
 
 DECISIONS: dict[str, list[Decision]] = {
@@ -85,7 +95,15 @@ DECISIONS: dict[str, list[Decision]] = {
                                   prepare="claim_task_by_ib")],
     "api.routes": [decision("GET", "/api/v1/routes", STARTERS)],
     "api.start_case": [decision("POST", "/api/v1/zaken", STARTERS, json={})],
+    "api.case_index": [decision("GET", "/api/v1/zaken?status=alle", STARTERS | {BOARD})],
     "api.case": [decision("GET", "/api/v1/zaken/{case}", CASE_STAFF)],
+    "api.case_diagram": [decision("GET", "/api/v1/zaken/{case}/diagram", CASE_STAFF)],
+    "api.add_note": [decision("POST", "/api/v1/zaken/{case}/notities", CASE_STAFF, json={"soort": "feit", "tekst": "x"})],
+    "api.upload_attachment": [decision("POST", "/api/v1/zaken/{case}/bijlagen", CASE_STAFF, upload=True)],
+    "api.download_attachment": [decision("GET", "/api/v1/zaken/{case}/bijlagen/{attachment}", CASE_STAFF)],
+    "api.raise_acute_danger": [decision("POST", "/api/v1/zaken/{case}/acuut-gevaar", CASE_STAFF, json={})],
+    "api.send_signal": [decision("POST", "/api/v1/zaken/{case}/gebeurtenissen", COORDINATORS,
+                                 json={"gebeurtenis": "leerling_vertrekt"})],
     "notifications.index": [decision("GET", "/meldingen", LOGGED_IN)],  # everyone's own
     "notifications.mark_one_read": [decision("POST", "/meldingen/{notification}/gelezen", {IB})],
     "notifications.mark_all_read": [decision("POST", "/meldingen/gelezen", LOGGED_IN)],
@@ -94,51 +112,6 @@ DECISIONS: dict[str, list[Decision]] = {
     "notifications.outbox": [decision("GET", "/uitgaande-mail", LOGGED_IN)],
 }
 
-EMAILS = {
-    OWNER: "leerkracht@school-a.test", IB: "ib@school-a.test", DIRECTOR: "directeur@school-a.test",
-    BOARD: "bestuur@school-a.test", POLICY_OWNER: "beleid@school-a.test", ADMIN: "beheer@school-a.test",
-    OTHER_TEACHER: "leerkracht2@school-a.test", OTHER_SCHOOL: "ib@school-b.test",
-}
-
-
-class World:
-    """School A with one case (first task done, a zorgteam task open, an attachment); school B."""
-
-    def __init__(self, app, session, services, database):
-        from tests.support.scenario import test_password_hash
-        from webapp.auth.models import Membership, User
-
-        self.session, self.services = session, services
-        school_a = setup_school(session, services, "basismodel_2019", slug="school-a")
-        setup_school(session, services, "basismodel_2019", slug="school-b")
-        other_teacher = User(email=EMAILS[OTHER_TEACHER], display_name="Andere Leerkracht",
-                             password_hash=test_password_hash(), active=True, created_at=services.now())
-        session.add(other_teacher)
-        session.flush()
-        session.add(Membership(user_id=other_teacher.id, school_id=school_a.school.id, role=Role.LEERKRACHT))
-        session.commit()
-        scenario = Scenario.start(session, services, database, school_a)
-        scenario.complete("Stap1_Signaleren", {"signalen_over_medewerker": False}, role=Role.LEERKRACHT)
-        self.ib_id = school_a.users[Role.INTERN_BEGELEIDER]
-        self.case_id = scenario.case_id
-        self.task_id = scenario.task("Stap1_ZorgDelen").id
-        self.attachment_id = case_service.add_attachment(
-            session, services, case_id=self.case_id, actor_id=school_a.users[Role.LEERKRACHT],
-            filename="verslag.pdf", content_type="application/pdf", content=b"%PDF-1.4",
-        ).id
-
-        self.notification_id = notify(
-            session, [session.get(User, self.ib_id)], kind="herinnering", title="Herinnering", body="Taak open",
-            at=services.now(), school_id=school_a.school.id, case_id=self.case_id, case_task_id=self.task_id,
-        )[0].id
-        session.commit()
-
-    def url(self, path: str) -> str:
-        return path.format(case=self.case_id, task=self.task_id, attachment=self.attachment_id,
-                           notification=self.notification_id)
-
-    def claim_task_by_ib(self) -> None:
-        case_service.claim_task(self.session, self.services, case_task_id=self.task_id, actor_id=self.ib_id)
 
 
 def _outcome(response) -> str:
@@ -167,14 +140,17 @@ def test_every_route_has_a_decision(app):
 
 
 @pytest.mark.parametrize("endpoint, d, actor", list(_cases()))
-def test_route_access(endpoint, d, actor, app, session, services, database):
-    world = World(app, session, services, database)
+def test_route_access(endpoint, d, actor, app, world, session, services):
     if d.prepare:
-        getattr(world, d.prepare)()
+        getattr(world, d.prepare)(session, services)
     user = WebUser(app, EMAILS.get(actor))
     token = {} if actor == ANON else {"csrf_token": user.csrf_token("/taken" if actor != ANON else "/inloggen")}
     if d.method == "GET":
         response = user.client.get(world.url(d.path))
+    elif d.upload:
+        response = user.client.post(world.url(d.path), data={"bestand": (io.BytesIO(b"%PDF-1.4"), "verslag.pdf",
+                                                                          "application/pdf")},
+                                    headers={"X-CSRFToken": token.get("csrf_token") or user.csrf_token()})
     elif d.json is not None:
         response = user.client.open(world.url(d.path), method=d.method, json=d.json,
                                     headers={"X-CSRFToken": token.get("csrf_token") or user.csrf_token()})

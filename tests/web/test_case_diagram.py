@@ -10,7 +10,10 @@ from sqlalchemy import select
 from tests.engine.test_import_validation import diagram as other_diagram
 from tests.support.scenario import Scenario, setup_school
 from tests.support.web import WebUser
-from tests.workflows.test_basismodel_2019 import PUPILS, decide_step_5, through_step_4
+from tests.workflows.test_basismodel_2019 import (
+    PUPILS,
+    report_after_help_proved_impossible,
+)
 from webapp.audit.models import AuditEntry
 from webapp.definitions.service import import_version
 from webapp.roles import Role
@@ -142,12 +145,7 @@ def test_waiting_between_events_shows_the_gateway_and_what_it_waits_for(app, ses
     school = setup_school(session, services, "basismodel_2019", slug="volgen", pupil_birthdays=PUPILS)
     ib = WebUser(app, "ib@volgen.test")
     s = Scenario.start(session, services, database, school, pupil="Sam")
-    through_step_4(s)
-    decide_step_5(s, melden=False, hulp=False)
-    s.complete("Stap5b_GesprekOuders", {"contact_ouders_melding": "afgezien", "reden_afzien": "veiligheid"})
-    s.complete("Stap5b_Melden")
-    s.advance_clock(weeks=6, hours=1)
-    s.walk("Stap5b_Terugkoppeling", "Stap6_Evaluatie")
+    report_after_help_proved_impossible(s)
 
     current = position(ib, s.case_id)["huidig"]
     # Aftercare runs in parallel: a task for staff, a four-month wait, and half a year of following

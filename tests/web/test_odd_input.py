@@ -5,10 +5,13 @@ values below; whatever the answer, it must be a deliberate one (< 500) and in Du
 """
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from tests.support.web import WebUser
-from tests.web.test_access_matrix import DECISIONS, EMAILS, IB, World
+from tests.support.world import EMAILS, IB, World
+from tests.web.test_access_matrix import DECISIONS
 
 HUGE = "99999999999999999999"
 ODD_FORM = {
@@ -37,14 +40,17 @@ def _paths(path: str, world: World) -> list[str]:
 
 
 @pytest.mark.parametrize("endpoint", sorted(DECISIONS))
-def test_odd_input_never_gives_a_server_error(endpoint, app, session, services, database):
-    world = World(app, session, services, database)
+def test_odd_input_never_gives_a_server_error(endpoint, app, world):
     user = WebUser(app, EMAILS[IB])
     token = user.csrf_token("/taken")
     for d in DECISIONS[endpoint]:
         for path in _paths(d.path, world):
             if d.method == "GET":
                 responses = [user.client.get(path)]
+            elif d.upload:
+                responses = [user.client.post(path, data={"bestand": (io.BytesIO(b"\x00" * 10), "\x00.pdf", "x/\x00")},
+                                              headers={"X-CSRFToken": token}),
+                             user.client.post(path, data=ODD_FORM, headers={"X-CSRFToken": token})]
             elif d.json is not None:
                 headers = {"X-CSRFToken": token}
                 responses = [user.client.open(path, method=d.method, json=body, headers=headers) for body in ODD_JSON]
@@ -59,8 +65,7 @@ def test_odd_input_never_gives_a_server_error(endpoint, app, session, services, 
             token = user.csrf_token("/taken")
 
 
-def test_nul_characters_and_too_deep_json_are_refused_in_dutch(app, session, services, database):
-    world = World(app, session, services, database)
+def test_nul_characters_and_too_deep_json_are_refused_in_dutch(app, world):
     user = WebUser(app, EMAILS[IB])
     token = user.csrf_token("/taken")
     note = user.client.post(f"/zaken/{world.case_id}/notities", data={"csrf_token": token, "soort": "feit",

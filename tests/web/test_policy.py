@@ -35,10 +35,10 @@ def test_the_board_sees_only_cases_handed_to_it_and_can_do_its_task(app, session
 
 
 def test_a_teacher_does_not_see_colleagues_cases(app, session, services, database, fedra):
-    from tests.support.scenario import test_password_hash
+    from tests.support.scenario import hashed_test_password
     from webapp.auth.models import Membership, User
 
-    colleague = User(email="collega@duinroos.test", display_name="Collega", password_hash=test_password_hash(),
+    colleague = User(email="collega@duinroos.test", display_name="Collega", password_hash=hashed_test_password(),
                      active=True, created_at=services.now())
     session.add(colleague)
     session.flush()

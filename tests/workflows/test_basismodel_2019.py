@@ -201,8 +201,8 @@ def scenario_report_and_help_then_regular_meetings(start) -> Scenario:
     return s
 
 
-def scenario_help_only_and_pupil_leaves(start) -> Scenario:
-    s = start(pupil="Sam")
+def report_after_help_proved_impossible(s: Scenario) -> None:
+    """Steps 1-4, help impossible, a report without the parents' talk, its feedback: in aftercare."""
     through_step_4(s)
     # Help is not possible (parents do not cooperate): reporting is then necessary.
     decide_step_5(s, melden=False, hulp=False)
@@ -212,6 +212,11 @@ def scenario_help_only_and_pupil_leaves(start) -> Scenario:
     s.complete("Stap5b_Melden")
     s.advance_clock(weeks=6, hours=1)
     s.walk("Stap5b_Terugkoppeling", "Stap6_Evaluatie")
+
+
+def scenario_help_only_and_pupil_leaves(start) -> Scenario:
+    s = start(pupil="Sam")
+    report_after_help_proved_impossible(s)
     s.advance_clock(weeks=6)
     s.send_signal("leerling_vertrekt")
     assert s.open_elements() == ["Stap6_NazorgMedewerkers", "Stap6_Overdracht"]

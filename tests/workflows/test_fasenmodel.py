@@ -14,8 +14,8 @@ from sqlalchemy import select
 from tests.conftest import START_OF_TESTS
 from tests.support.coverage import assert_scenarios_visit_every_element
 from tests.support.scenario import Scenario, setup_school
+from webapp.cases.errors import NotPossibleNow
 from webapp.cases.models import CaseStatus, CaseTask, CaseTimer, TaskStatus, TimerStatus
-from webapp.cases.service import NotPossibleNow
 from webapp.clock import SCHOOL_TIMEZONE
 from webapp.roles import Role
 

@@ -13,8 +13,9 @@ import pytest
 
 from tests.support.coverage import assert_scenarios_visit_every_element
 from tests.support.scenario import Scenario, setup_school
+from webapp.cases.errors import NotPossibleNow
 from webapp.cases.models import CaseStatus
-from webapp.cases.service import NotPossibleNow, load_workflow
+from webapp.cases.read_models import load_workflow
 from webapp.clock import SCHOOL_TIMEZONE
 from webapp.roles import Role
 

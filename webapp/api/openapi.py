@@ -13,11 +13,14 @@ from flask import Flask
 
 from webapp.api.schemas import ErrorSchema
 
+# A response that is a file (an attachment download), not JSON.
+BINARY = "binary"
+
 _PATH_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 STATE_CHANGING = frozenset({"post", "put", "patch", "delete"})
 STATUS_TEXTS = {200: "OK", 201: "Aangemaakt", 400: "Ongeldig verzoek (geen JSON, of CSRF-token ontbreekt)",
                 401: "Niet ingelogd", 403: "Geen toestemming", 404: "Niet gevonden (of geen toegang)",
-                409: "Al gebeurd", 422: "Ongeldige invoer", 429: "Te veel mislukte pogingen"}
+                409: "Al gebeurd", 413: "Bestand te groot", 422: "Ongeldige invoer", 429: "Te veel mislukte pogingen"}
 
 
 def openapi_document(app: Flask) -> dict:
@@ -57,6 +60,10 @@ def _operation(method: str, parameters: list[str], meta: dict) -> dict:
         operation.setdefault("parameters", []).append({"in": "query", "schema": meta["query"]})
     if meta["body"] is not None:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": meta["body"]}}}
+    if meta.get("upload"):
+        operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": [meta["upload"]],
+            "properties": {meta["upload"]: {"type": "string", "format": "binary"}}}}}}
     responses = dict(meta["responses"])
     if not meta["public"]:
         responses.setdefault(401, ErrorSchema)
@@ -64,9 +71,9 @@ def _operation(method: str, parameters: list[str], meta: dict) -> dict:
     if method in STATE_CHANGING:
         responses.setdefault(400, ErrorSchema)
     for status, schema in sorted(responses.items()):
-        content_schema = schema if schema is not None else {"type": "object"}
-        operation["responses"][str(status)] = {
-            "description": STATUS_TEXTS.get(status, ""),
-            "content": {"application/json": {"schema": content_schema}},
-        }
+        if schema == BINARY:
+            content = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+        else:
+            content = {"application/json": {"schema": schema if schema is not None else {"type": "object"}}}
+        operation["responses"][str(status)] = {"description": STATUS_TEXTS.get(status, ""), "content": content}
     return operation

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from webapp.auth.models import Membership, User
-from webapp.cases.dossier import TimelineEntry
-from webapp.cases.models import Case, CaseTask, CaseTimer, TaskStatus
+from webapp.cases.models import Attachment, Case, CaseNote, TaskStatus
+from webapp.cases.read_models import CaseListRow, CaseView, TaskView
+from webapp.cases.timeline import TimelineEntry
 from webapp.forms.definition import FieldDefinition, FormDefinition, Option
 from webapp.roles import ROLE_LABELS, lane_label
 from webapp.schools.models import School
@@ -57,48 +58,80 @@ def task_list_item(row: TaskListRow, user_id: int, now) -> dict:
     }
 
 
-def task_dict(context: dict, user_id: int) -> dict:
-    task: CaseTask = context["task"]
-    case: Case = context["case"]
+def task_dict(view: TaskView, user_id: int) -> dict:
+    task, case = view.task, view.case
     return {
         "id": task.id, "naam": task.name, "stap": task.element_id, "status": task.status,
-        "zaak_id": case.id, "zaak_referentie": case.reference, "school": school_ref(context["school"]),
-        "lane": task.lane, "lane_label": context["lane_label"], "termijn": task.due_at,
-        "opgepakt_door_mij": task.claimed_by_id == user_id, "mag_werken": context["may_work"],
-        "toelichting": context["guidance"] or "",
-        "formulier": form_dict(context["form"], context["contacts"]),
-        # The task page shows a draft only inside the form, to whoever may work on the task; someone
-        # who may merely look (another lane, or claimed by a colleague) does not see a colleague's draft.
-        "concept": task.draft if task.status == TaskStatus.OPEN and context["may_work"] else None,
+        "zaak_id": case.id, "zaak_referentie": case.reference, "school": school_ref(view.school),
+        "lane": task.lane, "lane_label": view.lane_label, "termijn": task.due_at,
+        "opgepakt_door_mij": task.claimed_by_id == user_id, "mag_werken": view.may_work,
+        "toelichting": view.guidance or "",
+        "formulier": form_dict(view.form, view.contacts),
+        "concept": view.draft,
         "antwoorden": task.data if task.status == TaskStatus.COMPLETED else None,
     }
 
 
-def case_dict(case: Case, school: School, open_tasks: list[CaseTask], timers: list[CaseTimer],
-              timeline: list[TimelineEntry]) -> dict:
-    pupil, definition = case.pupil, case.definition
+def _route_ref(definition) -> dict:
+    return {"id": definition.id, "sleutel": definition.route_key, "naam": definition.name}
+
+
+def _pupil_ref(pupil) -> dict:
+    # Only what the case page shows of the pupil: no date of birth, no internal id.
+    return {"naam": pupil.name, "groep": pupil.group_name}
+
+
+def case_list_item(row: CaseListRow) -> dict:
+    case = row.case
     return {
         "id": case.id, "referentie": case.reference, "status": case.status, "huidige_stap": case.current_step,
-        "uitkomst": case.outcome, "gestart_op": case.started_at, "gesloten_op": case.closed_at,
-        "acuut_gemeld_op": case.acute_raised_at, "school": school_ref(school),
-        # Only what the case page shows of the pupil: no date of birth, no internal id.
-        "leerling": {"naam": pupil.name, "groep": pupil.group_name},
-        "route": {"id": definition.id, "sleutel": definition.route_key, "naam": definition.name},
-        "open_taken": [{"id": t.id, "naam": t.name, "stap": t.element_id, "lane": t.lane,
-                        "lane_label": lane_label(t.lane), "termijn": t.due_at,
-                        "opgepakt": t.claimed_by_id is not None} for t in open_tasks],
-        "wachtende_termijnen": [{"naam": t.name, "stap": t.element_id, "verloopt_op": t.fires_at} for t in timers],
-        "tijdlijn": [_timeline_entry(entry) for entry in timeline],
+        "uitkomst": case.outcome, "gestart_op": case.started_at, "acuut_gemeld_op": case.acute_raised_at,
+        "school": school_ref(row.school), "leerling": _pupil_ref(row.pupil), "route": _route_ref(row.definition),
     }
 
 
+def case_dict(view: CaseView) -> dict:
+    case = view.case
+    return {
+        "id": case.id, "referentie": case.reference, "status": case.status, "huidige_stap": case.current_step,
+        "uitkomst": case.outcome, "gestart_op": case.started_at, "gesloten_op": case.closed_at,
+        "acuut_gemeld_op": case.acute_raised_at, "school": school_ref(view.school),
+        "leerling": _pupil_ref(case.pupil), "route": _route_ref(case.definition), "versie": view.version_number,
+        "open_taken": [{"id": t.id, "naam": t.name, "stap": t.element_id, "lane": t.lane,
+                        "lane_label": lane_label(t.lane), "termijn": t.due_at,
+                        "opgepakt": t.claimed_by_id is not None} for t in view.open_tasks],
+        "wachtende_termijnen": [{"naam": t.name, "stap": t.element_id, "verloopt_op": t.fires_at}
+                                for t in view.waiting_timers],
+        "tijdlijn": [_timeline_entry(entry) for entry in view.timeline],
+        "notities": [note_dict(note) for note in view.notes],
+        "bijlagen": [attachment_dict(a) for a in view.attachments],
+        "gebeurtenissen": ([{"naam": name, "label": label} for name, label in view.signals.items()]
+                           if view.may_signal else []),
+        "mag_acuut_melden": view.may_raise_acute, "mag_gebeurtenis_vastleggen": view.may_signal,
+        "mag_toevoegen": view.may_add,
+    }
+
+
+def case_status(case: Case) -> dict:
+    return {"id": case.id, "status": case.status, "huidige_stap": case.current_step,
+            "acuut_gemeld_op": case.acute_raised_at}
+
+
+def note_dict(note: CaseNote) -> dict:
+    return {"id": note.id, "soort": note.kind, "bron": note.source, "tekst": note.body, "oordeel": note.verdict,
+            "vervolg_op": note.follows_up_id, "door": note.author.display_name if note.author else None,
+            "op": note.created_at}
+
+
+def attachment_dict(attachment: Attachment) -> dict:
+    return {"id": attachment.id, "bestandsnaam": attachment.filename, "type": attachment.content_type,
+            "grootte": attachment.size_bytes, "sha256": attachment.sha256, "geupload_op": attachment.uploaded_at}
+
+
 def _timeline_entry(entry: TimelineEntry) -> dict:
-    note = entry.note
     return {
         "op": entry.at, "soort": entry.kind, "titel": entry.title, "door": entry.actor,
         "antwoorden": [{"label": a.label, "tekst": a.text, "bijlage_ids": list(a.attachment_ids)}
                        for a in entry.answers],
-        "notitie": ({"id": note.id, "soort": note.kind, "bron": note.source, "tekst": note.body,
-                     "oordeel": note.verdict} if note is not None else None),
+        "notitie": note_dict(entry.note) if entry.note is not None else None,
     }
-

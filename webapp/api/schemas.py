@@ -10,6 +10,8 @@ from typing import ClassVar
 
 from marshmallow import Schema, fields, validate
 
+from webapp.cases.dossier_actions import MAX_NOTE_LENGTH, NOTE_KINDS, VERDICTS
+from webapp.cases.read_models import CASE_LIST_STATUSES
 from webapp.ids import MAX_ID
 from webapp.tasks.listing import DUE_FILTERS, LISTS, SORT_ORDERS
 
@@ -287,10 +289,84 @@ class AnswerSchema(ApiSchema):
 
 class NoteSchema(ApiSchema):
     id = fields.Integer(required=True)
-    soort = fields.String(required=True)
-    bron = fields.String(allow_none=True, required=True)
+    soort = fields.String(required=True, metadata={"description": "feit (waargenomen) of hypothese"})
+    bron = fields.String(allow_none=True, required=True, metadata={"description": "Wie het vertelde, als een ander."})
     tekst = fields.String(required=True)
-    oordeel = fields.String(allow_none=True, required=True)
+    oordeel = fields.String(allow_none=True, required=True, metadata={
+        "description": "Bij een vervolgaantekening: bevestigd of ontkracht."})
+    vervolg_op = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "De hypothese (notitie-id) die deze vervolgaantekening beoordeelt."})
+    door = fields.String(allow_none=True, required=True)
+    op = fields.DateTime(required=True)
+
+
+class NoteRequestSchema(ApiSchema):
+    soort = fields.String(required=True, validate=_one_of(NOTE_KINDS))
+    tekst = fields.String(required=True, validate=validate.Length(
+        min=1, max=MAX_NOTE_LENGTH, error=f"Tussen 1 en {MAX_NOTE_LENGTH} tekens."))
+    bron = fields.String(load_default=None, allow_none=True,
+                         validate=validate.Length(max=300, error="Maximaal 300 tekens."))
+    vervolg_op = _id(load_default=None, allow_none=True, metadata={
+        "description": "Een vervolgaantekening: het id van de hypothese in deze zaak die u beoordeelt."})
+    oordeel = fields.String(load_default=None, allow_none=True, validate=_one_of(VERDICTS), metadata={
+        "description": "Verplicht bij `vervolg_op`."})
+
+
+class AttachmentSchema(ApiSchema):
+    id = fields.Integer(required=True, metadata={"description": "Voor een bestandsveld van een formulier."})
+    bestandsnaam = fields.String(required=True)
+    type = fields.String(required=True)
+    grootte = fields.Integer(required=True, metadata={"description": "In bytes."})
+    sha256 = fields.String(required=True)
+    geupload_op = fields.DateTime(required=True)
+
+
+class SignalSchema(ApiSchema):
+    naam = fields.String(required=True, metadata={"description": "Voor POST …/gebeurtenissen."})
+    label = fields.String(required=True)
+
+
+class SignalRequestSchema(ApiSchema):
+    gebeurtenis = fields.String(required=True, validate=validate.Length(
+        min=1, max=200, error="Tussen 1 en 200 tekens."), metadata={
+        "description": "`naam` uit `gebeurtenissen` van de zaak. Acuut gevaar heeft een eigen eindpunt."})
+
+
+class CaseStatusSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True)
+    huidige_stap = fields.String(required=True)
+    acuut_gemeld_op = fields.DateTime(allow_none=True, required=True)
+
+
+class CaseDiagramSchema(ApiSchema):
+    versie = fields.Integer(required=True, metadata={"description": "De versie waarmee de zaak startte."})
+    bpmn = fields.String(required=True, metadata={"description": "Het BPMN 2.0-diagram (XML) van die versie."})
+    huidig = fields.List(fields.String(), required=True, metadata={
+        "description": "Element-id's waar de zaak nu staat (open taken, wachtende termijnen en gebeurtenissen)."})
+    afgerond = fields.List(fields.String(), required=True, metadata={
+        "description": "Element-id's die zijn afgerond, in de volgorde waarin ze het laatst zijn gedaan."})
+
+
+class CaseListQuerySchema(ApiSchema):
+    status = fields.String(load_default="open", validate=_one_of(CASE_LIST_STATUSES))
+
+
+class CaseListItemSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    referentie = fields.String(required=True)
+    status = fields.String(required=True)
+    huidige_stap = fields.String(required=True)
+    uitkomst = fields.String(allow_none=True, required=True)
+    gestart_op = fields.DateTime(required=True)
+    acuut_gemeld_op = fields.DateTime(allow_none=True, required=True)
+    school = fields.Nested(SchoolRefSchema, required=True)
+    leerling = fields.Nested(PupilRefSchema, required=True)
+    route = fields.Nested(RouteRefSchema, required=True)
+
+
+class CaseListSchema(ApiSchema):
+    zaken = fields.List(fields.Nested(CaseListItemSchema), required=True)
 
 
 class TimelineEntrySchema(ApiSchema):
@@ -314,6 +390,14 @@ class CaseSchema(ApiSchema):
     school = fields.Nested(SchoolRefSchema, required=True)
     leerling = fields.Nested(PupilRefSchema, required=True)
     route = fields.Nested(RouteRefSchema, required=True)
+    versie = fields.Integer(required=True, metadata={"description": "De diagramversie waarop de zaak loopt."})
     open_taken = fields.List(fields.Nested(OpenTaskSchema), required=True)
     wachtende_termijnen = fields.List(fields.Nested(WaitingTimerSchema), required=True)
     tijdlijn = fields.List(fields.Nested(TimelineEntrySchema), required=True)
+    notities = fields.List(fields.Nested(NoteSchema), required=True)
+    bijlagen = fields.List(fields.Nested(AttachmentSchema), required=True)
+    gebeurtenissen = fields.List(fields.Nested(SignalSchema), required=True, metadata={
+        "description": "Gebeurtenissen die de zaak nu kan vastleggen (als `mag_gebeurtenis_vastleggen`)."})
+    mag_acuut_melden = fields.Boolean(required=True)
+    mag_gebeurtenis_vastleggen = fields.Boolean(required=True)
+    mag_toevoegen = fields.Boolean(required=True, metadata={"description": "Notities en bijlagen toevoegen."})

@@ -1,38 +1,58 @@
-"""The JSON API's endpoints. Each one: who may (policy) → what was asked (schema) → service → audit.
+"""The JSON API's endpoints: thin adapters over the same read models and case commands as the pages.
 
-Answers mirror the HTML side: a case or task the user may not see is 404 (indistinguishable
-from a missing one), one they see but may not change is 403, one already done is 409.
+Each one: what was asked (schema) → read model or command (policy checked there, under the case
+lock for changes) → answer (schema). Refusals mirror the HTML side: a case or task the user may
+not see is 404 (indistinguishable from a missing one), one they see but may not change is 403,
+one already done (or taken by a colleague in the meantime) is 409.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 
-from webapp import get_services
 from webapp.api import presenters
 from webapp.api import schemas as s
+from webapp.api.openapi import BINARY, openapi_document
 from webapp.audit.log import record_audit
 from webapp.auth.login import LoginRefused, attempt_login, log_out
 from webapp.auth.models import Membership
 from webapp.auth.policy import Action
-from webapp.auth.session import current_policy, remote_addr
-from webapp.cases import service as case_service
-from webapp.cases.dossier import case_timeline
-from webapp.cases.models import CaseTask, CaseTimer, TaskStatus, TimerStatus
+from webapp.auth.session import current_actor, current_policy
+from webapp.cases import dossier_actions, lifecycle, task_actions
+from webapp.cases.dossier_actions import Upload
+from webapp.cases.errors import (
+    CaseNotFound,
+    InvalidSubmission,
+    NotAllowed,
+    NotPossibleNow,
+    TaskAlreadyDone,
+    TaskTaken,
+)
+from webapp.cases.read_models import (
+    read_attachment,
+    read_case,
+    read_case_diagram,
+    read_case_list,
+    read_task,
+)
 from webapp.cases.starting import (
     PupilDetails,
+    schools_of,
     start_reported_case,
     startable_definitions,
 )
 from webapp.db import get_session
+from webapp.engine import ACUTE_DANGER_SIGNAL
 from webapp.schools.models import School
+from webapp.services import get_services
 from webapp.tasks.listing import TaskListFilters, next_task_in_case, task_list
-from webapp.tasks.presentation import task_context
+from webapp.web import attachment_response
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -42,7 +62,8 @@ blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 NOT_JSON = "Stuur een JSON-object (Content-Type: application/json)."
 CHECK_FIELDS = "Controleer de velden; zie `errors`."
 ALREADY_DONE = "Deze taak is al afgerond; er is niets (dubbel) opgeslagen."
-NOT_YOURS = "U mag deze taak niet uitvoeren (andere rol, of al opgepakt door iemand anders)."
+NO_FILE = "Stuur het bestand als multipart/form-data in het veld `bestand`."
+NOT_FOUND = "Deze zaak of taak bestaat niet, of u heeft er geen toegang toe."
 NO_START_RIGHTS = "U mag op geen van uw scholen een zorg melden."
 
 
@@ -52,14 +73,36 @@ class ApiProblem(Exception):
         self.status, self.message, self.errors = status, message, errors
 
 
-def documented(*, summary: str, responses: dict[int, type[Schema] | None], body: type[Schema] | None = None,
-               query: type[Schema] | None = None, public: bool = False) -> Callable:
-    """Attach what the OpenAPI document says about a view; the document is built from these."""
+def documented(*, summary: str, responses: dict[int, type[Schema] | str | None], body: type[Schema] | None = None,
+               query: type[Schema] | None = None, public: bool = False, upload: str | None = None) -> Callable:
+    """Attach what the OpenAPI document says about a view; the document is built from these.
+    `upload` names the multipart file field of an upload; a response `BINARY` is a file."""
     def attach(view):
         view.openapi = {"summary": summary, "responses": responses, "body": body, "query": query,
-                        "public": public, "description": (view.__doc__ or "").strip()}
+                        "public": public, "upload": upload, "description": (view.__doc__ or "").strip()}
         return view
     return attach
+
+
+def refusals_as_problems(view: Callable) -> Callable:
+    """The case layer's refusals and conflicts as API problems, the same for every endpoint."""
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except CaseNotFound:
+            raise ApiProblem(404, NOT_FOUND) from None
+        except TaskTaken as taken:
+            raise ApiProblem(409, taken.message) from None
+        except TaskAlreadyDone:
+            raise ApiProblem(409, ALREADY_DONE) from None
+        except NotAllowed as refused:
+            raise ApiProblem(403, refused.message) from None
+        except InvalidSubmission as invalid:
+            raise ApiProblem(422, CHECK_FIELDS, invalid.errors) from None
+        except NotPossibleNow as impossible:
+            raise ApiProblem(409, f"Dit kan in deze fase van de zaak niet (meer): {impossible}.") from None
+    return guarded
 
 
 @blueprint.errorhandler(ApiProblem)
@@ -105,11 +148,6 @@ def _flat_errors(messages) -> dict[str, list[str]]:
 
 def _answer(schema: type[Schema], data: dict, status: int = 200):
     return jsonify(schema().dump(data)), status
-
-
-def _audit(action: str, *, school_id=None, case_id=None, **detail) -> None:
-    record_audit(get_session(), action, at=get_services().now(), user_id=current_user.id, school_id=school_id,
-                 case_id=case_id, detail=detail, remote_addr=remote_addr())
 
 
 # -- session --------------------------------------------------------------------------------
@@ -158,101 +196,78 @@ def logout():
 # -- tasks --------------------------------------------------------------------------------------
 
 
+def _query(schema: type[Schema]) -> dict:
+    try:
+        return schema().load(request.args.to_dict())
+    except ValidationError as invalid:
+        raise ApiProblem(422, CHECK_FIELDS, _flat_errors(invalid.messages)) from None
+
+
 @blueprint.get("/taken")
 @documented(summary="Takenlijst", query=s.TaskListQuerySchema,
             responses={200: s.TaskListSchema, 422: s.ValidationErrorSchema})
 def task_index():
     """Mijn taken (opgepakt) of de taken voor mijn rol, met dezelfde filters als de takenpagina."""
-    try:
-        query = s.TaskListQuerySchema().load(request.args.to_dict())
-    except ValidationError as invalid:
-        raise ApiProblem(422, CHECK_FIELDS, _flat_errors(invalid.messages)) from None
+    query = _query(s.TaskListQuerySchema)
     filters = TaskListFilters(chosen=query["lijst"], school_id=query["school"], route=query["route"],
                               step=query["stap"], due=query["termijn"], sort=query["sorteer"])
     db = get_session()
     now = get_services().now()
     rows = task_list(db, current_policy(), filters, now)
-    _audit("tasklist.view", list=filters.chosen, case_ids=sorted({row.case.id for row in rows}))
+    record_audit(db, "tasklist.view", actor=current_actor(), at=now,
+                 detail={"list": filters.chosen, "case_ids": sorted({row.case.id for row in rows})})
     db.commit()
     return _answer(s.TaskListSchema, {"lijst": filters.chosen,
                                       "taken": [presenters.task_list_item(r, current_user.id, now) for r in rows]})
 
 
-def _visible_task(task_id: int) -> CaseTask:
-    task = current_policy().visible_task(get_session(), task_id)
-    if task is None:
-        raise ApiProblem(404, "Deze taak bestaat niet, of u heeft er geen toegang toe.")
-    return task
-
-
-def _workable_task(task_id: int) -> CaseTask:
-    task = _visible_task(task_id)
-    if task.status != TaskStatus.OPEN:
-        raise ApiProblem(409, ALREADY_DONE)
-    if not current_policy().may_work_on(get_session(), task):
-        raise ApiProblem(403, NOT_YOURS)
-    return task
-
-
-def _known_fields_only(task: CaseTask, values: dict) -> None:
+def _form_values(task_id: int) -> dict:
+    """The body's `waarden`, refusing names the task's form does not have."""
+    values = _json_body(s.TaskValuesSchema)["waarden"]
+    task = read_task(get_session(), get_services(), current_actor(), current_policy(), task_id, audit=False).task
     names = {f.name for f in get_services().forms.get(task.form_key).fields}
     unknown = sorted(set(values) - names)
     if unknown:
         raise ApiProblem(422, CHECK_FIELDS, {f"waarden.{name}": [s.UNKNOWN_FIELD] for name in unknown})
+    return values
 
 
 @blueprint.get("/taken/<int:task_id>")
 @documented(summary="Eén taak met formulier en toelichting",
             responses={200: s.TaskSchema, 404: s.ErrorSchema})
+@refusals_as_problems
 def task(task_id: int):
     """De taak, de velden van het formulier (type, opties, verplicht), de toelichting uit de meldcode,
     een opgeslagen concept (open taak) of de gegeven antwoorden (afgeronde taak)."""
-    found = _visible_task(task_id)
-    db = get_session()
-    context = task_context(db, get_services(), current_policy(), found)
-    _audit("task.view", school_id=found.school_id, case_id=found.case_id, case_task_id=found.id)
-    db.commit()
-    return _answer(s.TaskSchema, presenters.task_dict(context, current_user.id))
+    view = read_task(get_session(), get_services(), current_actor(), current_policy(), task_id)
+    return _answer(s.TaskSchema, presenters.task_dict(view, current_user.id))
 
 
 @blueprint.put("/taken/<int:task_id>/concept")
 @documented(summary="Concept opslaan", body=s.TaskValuesSchema,
             responses={200: s.DraftSavedSchema, 403: s.ErrorSchema, 404: s.ErrorSchema, 409: s.ErrorSchema,
                        422: s.ValidationErrorSchema})
+@refusals_as_problems
 def save_draft(task_id: int):
     """Bewaart wat er is ingevuld, ook als het nog niet compleet is. Alleen bijlagen worden al
-    gecontroleerd: ze moeten bij deze zaak horen."""
-    found = _workable_task(task_id)
-    values = _json_body(s.TaskValuesSchema)["waarden"]
-    _known_fields_only(found, values)
-    try:
-        case_service.save_draft(get_session(), get_services(), case_task_id=found.id, values=values,
-                                actor_id=current_user.id, remote_addr=remote_addr())
-    except case_service.InvalidSubmission as invalid:
-        raise ApiProblem(422, CHECK_FIELDS, invalid.errors) from None
-    except case_service.TaskAlreadyDone:
-        raise ApiProblem(409, ALREADY_DONE) from None
-    return _answer(s.DraftSavedSchema, {"taak_id": found.id, "concept": values})
+    gecontroleerd: ze moeten bij deze zaak horen (upload ze eerst met POST /api/v1/zaken/{id}/bijlagen)."""
+    values = _form_values(task_id)
+    draft = task_actions.save_draft(get_session(), get_services(), current_actor(), task_id=task_id, values=values)
+    return _answer(s.DraftSavedSchema, {"taak_id": task_id, "concept": draft})
 
 
 @blueprint.post("/taken/<int:task_id>/afronden")
 @documented(summary="Taak afronden", body=s.TaskValuesSchema,
             responses={200: s.TaskCompletedSchema, 403: s.ErrorSchema, 404: s.ErrorSchema, 409: s.ErrorSchema,
                        422: s.ValidationErrorSchema})
+@refusals_as_problems
 def complete_task(task_id: int):
     """Rondt de taak af met dezelfde controle als het formulier op de website. Precies één keer:
-    wie een al afgeronde taak afrondt, krijgt 409 en er verandert niets."""
-    found = _workable_task(task_id)
-    values = _json_body(s.TaskValuesSchema)["waarden"]
-    _known_fields_only(found, values)
+    wie een al afgeronde taak afrondt, krijgt 409 en er verandert niets; een taak die een collega
+    intussen heeft opgepakt ook."""
+    values = _form_values(task_id)
     db = get_session()
-    try:
-        done = case_service.complete_task(db, get_services(), case_task_id=found.id, submitted=values,
-                                          actor_id=current_user.id, remote_addr=remote_addr())
-    except case_service.InvalidSubmission as invalid:
-        raise ApiProblem(422, CHECK_FIELDS, invalid.errors) from None
-    except case_service.TaskAlreadyDone:
-        raise ApiProblem(409, ALREADY_DONE) from None
+    done = lifecycle.complete_task(db, get_services(), current_actor(), task_id=task_id, submitted=values)
     following = next_task_in_case(db, current_policy(), done.case_id)
     return _answer(s.TaskCompletedSchema, {"taak_id": done.id, "status": done.status, "zaak_id": done.case_id,
                                            "volgende_taak_id": following.id if following else None})
@@ -261,27 +276,22 @@ def complete_task(task_id: int):
 @blueprint.post("/taken/<int:task_id>/oppakken")
 @documented(summary="Taak oppakken", responses={200: s.TaskClaimSchema, 403: s.ErrorSchema, 404: s.ErrorSchema,
                                                  409: s.ErrorSchema})
+@refusals_as_problems
 def claim_task(task_id: int):
     """Zet de taak op uw naam: hij staat dan bij `lijst=mijn` en niet meer bij anderen met uw rol."""
-    found = _workable_task(task_id)
-    try:
-        case_service.claim_task(get_session(), get_services(), case_task_id=found.id, actor_id=current_user.id,
-                                remote_addr=remote_addr())
-    except case_service.AlreadyClaimed:
-        raise ApiProblem(409, "Deze taak is al door iemand anders opgepakt of afgerond.") from None
-    return _answer(s.TaskClaimSchema, {"taak_id": found.id, "opgepakt_door_mij": True})
+    task_actions.claim_task(get_session(), get_services(), current_actor(), task_id=task_id)
+    return _answer(s.TaskClaimSchema, {"taak_id": task_id, "opgepakt_door_mij": True})
 
 
 @blueprint.post("/taken/<int:task_id>/vrijgeven")
-@documented(summary="Taak vrijgeven", responses={200: s.TaskClaimSchema, 403: s.ErrorSchema, 404: s.ErrorSchema})
+@documented(summary="Taak vrijgeven", responses={200: s.TaskClaimSchema, 403: s.ErrorSchema, 404: s.ErrorSchema,
+                                                  409: s.ErrorSchema})
+@refusals_as_problems
 def release_task(task_id: int):
-    """Geeft een opgepakte taak vrij voor iedereen met de rol (uw eigen taak; IB en directie: elke)."""
-    found = _visible_task(task_id)
-    if not current_policy().may_release(found):
-        raise ApiProblem(403, "U kunt deze taak niet vrijgeven (niet opgepakt, of door iemand anders).")
-    case_service.release_task(get_session(), get_services(), case_task_id=found.id, actor_id=current_user.id,
-                              remote_addr=remote_addr())
-    return _answer(s.TaskClaimSchema, {"taak_id": found.id, "opgepakt_door_mij": False})
+    """Geeft een opgepakte taak vrij voor iedereen met de rol (uw eigen taak; IB en directie: elke).
+    Een taak die door niemand is opgepakt blijft zoals hij is."""
+    task_actions.release_task(get_session(), get_services(), current_actor(), task_id=task_id)
+    return _answer(s.TaskClaimSchema, {"taak_id": task_id, "opgepakt_door_mij": False})
 
 
 # -- cases --------------------------------------------------------------------------------------
@@ -296,11 +306,21 @@ def routes():
     if not policy.schools_where(Action.START_CASE):
         raise ApiProblem(403, NO_START_RIGHTS)
     definitions = startable_definitions(db, policy)
-    schools = {school.id: school for school in db.scalars(
-        select(School).where(School.id.in_({d.school_id for d in definitions})))}
+    schools = schools_of(db, definitions)
     return _answer(s.RouteListSchema, {"routes": [
         {"id": d.id, "sleutel": d.route_key, "naam": d.name, "school": presenters.school_ref(schools[d.school_id])}
         for d in definitions]})
+
+
+@blueprint.get("/zaken")
+@documented(summary="Zaken", query=s.CaseListQuerySchema,
+            responses={200: s.CaseListSchema, 403: s.ErrorSchema, 422: s.ValidationErrorSchema})
+@refusals_as_problems
+def case_index():
+    """De zaken die u mag zien, laatst gewijzigde eerst (zoals de pagina Zaken): lopend, afgesloten of alle."""
+    query = _query(s.CaseListQuerySchema)
+    rows = read_case_list(get_session(), get_services(), current_actor(), current_policy(), query["status"])
+    return _answer(s.CaseListSchema, {"zaken": [presenters.case_list_item(row) for row in rows]})
 
 
 @blueprint.post("/zaken")
@@ -319,14 +339,16 @@ def start_case():
     described = request_data["leerling"]
     try:
         case = start_reported_case(
-            db, get_services(), definitions=startable_definitions(db, policy), route_id=request_data["route"],
+            db, get_services(), current_actor(), definitions=startable_definitions(db, policy),
+            route_id=request_data["route"],
             pupil=PupilDetails(described["naam"], described["groep"], described["geboortedatum"]),
-            actor_id=current_user.id, remote_addr=remote_addr(),
         )
-    except case_service.InvalidSubmission as invalid:
+    except InvalidSubmission as invalid:
         raise ApiProblem(422, CHECK_FIELDS, {_pupil_key(k): v for k, v in invalid.errors.items()}) from None
-    except case_service.NotPossibleNow as impossible:
+    except NotPossibleNow as impossible:
         raise ApiProblem(409, f"De zaak kan niet worden gestart: {impossible}.") from None
+    except NotAllowed as refused:
+        raise ApiProblem(403, refused.message) from None
     first = next_task_in_case(db, policy, case.id)
     response, status = _answer(s.CaseStartedSchema, {
         "id": case.id, "referentie": case.reference, "status": case.status, "huidige_stap": case.current_step,
@@ -341,34 +363,96 @@ def _pupil_key(key: str) -> str:
 
 
 @blueprint.get("/zaken/<int:case_id>")
-@documented(summary="Eén zaak: status, huidige stappen, termijnen en tijdlijn",
+@documented(summary="Eén zaak: status, stappen, termijnen, tijdlijn, notities en bijlagen",
             responses={200: s.CaseSchema, 404: s.ErrorSchema})
+@refusals_as_problems
 def case(case_id: int):
-    """De zaak met open taken (en hun termijnen), wachtende termijnen en de tijdlijn met antwoorden."""
-    db = get_session()
-    services = get_services()
-    found = current_policy().visible_case(db, case_id)
-    if found is None:
-        raise ApiProblem(404, "Deze zaak bestaat niet, of u heeft er geen toegang toe.")
-    school = db.get(School, found.school_id)
-    open_tasks = db.scalars(select(CaseTask).where(CaseTask.case_id == found.id, CaseTask.status == TaskStatus.OPEN)
-                            .order_by(CaseTask.id)).all()
-    timers = db.scalars(select(CaseTimer).where(CaseTimer.case_id == found.id,
-                                                CaseTimer.status == TimerStatus.WAITING)
-                        .order_by(CaseTimer.fires_at)).all()
-    timeline = case_timeline(db, services.forms, services.variants.get(school.variant), found)
-    payload = presenters.case_dict(found, school, list(open_tasks), list(timers), timeline)
-    _audit("case.view", school_id=found.school_id, case_id=found.id)
-    db.commit()
-    return _answer(s.CaseSchema, payload)
+    """De zaak met open taken (en hun termijnen), wachtende termijnen, de tijdlijn met antwoorden,
+    de notities en bijlagen van het dossier, en wat u nu in de zaak kunt doen."""
+    view = read_case(get_session(), get_services(), current_actor(), current_policy(), case_id)
+    return _answer(s.CaseSchema, presenters.case_dict(view))
+
+
+@blueprint.get("/zaken/<int:case_id>/diagram")
+@documented(summary="Het diagram van de zaak en waar de zaak staat",
+            responses={200: s.CaseDiagramSchema, 404: s.ErrorSchema})
+@refusals_as_problems
+def case_diagram(case_id: int):
+    """Het BPMN-diagram van de versie waarmee de zaak startte (latere versies gelden niet voor de zaak),
+    met de elementen waar de zaak nu staat en die zijn afgerond."""
+    diagram = read_case_diagram(get_session(), get_services(), current_actor(), current_policy(), case_id)
+    return _answer(s.CaseDiagramSchema, diagram.as_dict())
+
+
+@blueprint.post("/zaken/<int:case_id>/notities")
+@documented(summary="Notitie toevoegen aan het dossier", body=s.NoteRequestSchema,
+            responses={201: s.NoteSchema, 403: s.ErrorSchema, 404: s.ErrorSchema, 422: s.ValidationErrorSchema})
+@refusals_as_problems
+def add_note(case_id: int):
+    """Een feit (waargenomen) of hypothese, met de bron als een ander het vertelde; of een
+    vervolgaantekening die een eerdere hypothese bevestigt of ontkracht (`vervolg_op`, `oordeel`)."""
+    body = _json_body(s.NoteRequestSchema)
+    note = dossier_actions.add_note(
+        get_session(), get_services(), current_actor(), case_id=case_id, kind=body["soort"], body=body["tekst"],
+        source=body["bron"], follows_up_id=body["vervolg_op"], verdict=body["oordeel"])
+    return _answer(s.NoteSchema, presenters.note_dict(note), 201)
+
+
+@blueprint.post("/zaken/<int:case_id>/bijlagen")
+@documented(summary="Bijlage uploaden", upload="bestand",
+            responses={201: s.AttachmentSchema, 403: s.ErrorSchema, 404: s.ErrorSchema,
+                       413: s.ErrorSchema, 422: s.ValidationErrorSchema})
+@refusals_as_problems
+def upload_attachment(case_id: int):
+    """Een bestand (multipart/form-data, veld `bestand`; PDF, afbeelding, tekst of Word, maximaal 10 MB)
+    in het dossier. Het `id` kan daarna in een bestandsveld van een formulier van deze zaak."""
+    upload = request.files.get("bestand")
+    if upload is None:
+        raise ApiProblem(422, CHECK_FIELDS, {"bestand": [NO_FILE]})
+    attachment = dossier_actions.add_attachment(
+        get_session(), get_services(), current_actor(), case_id=case_id,
+        upload=Upload(upload.filename or "", upload.mimetype or "", upload.read()))
+    return _answer(s.AttachmentSchema, presenters.attachment_dict(attachment), 201)
+
+
+@blueprint.get("/zaken/<int:case_id>/bijlagen/<int:attachment_id>")
+@documented(summary="Bijlage downloaden", responses={200: BINARY, 404: s.ErrorSchema})
+@refusals_as_problems
+def download_attachment(case_id: int, attachment_id: int):
+    """Het bestand zelf, met zijn naam in Content-Disposition (RFC 6266, ook buiten Latin-1)."""
+    return attachment_response(read_attachment(get_session(), get_services(), current_actor(), current_policy(),
+                                               case_id, attachment_id))
+
+
+@blueprint.post("/zaken/<int:case_id>/acuut-gevaar")
+@documented(summary="Acuut gevaar melden: de acute route starten",
+            responses={200: s.CaseStatusSchema, 403: s.ErrorSchema, 404: s.ErrorSchema, 409: s.ErrorSchema})
+@refusals_as_problems
+def raise_acute_danger(case_id: int):
+    """Start de acute route van de meldcode (ieder personeelslid dat de zaak ziet mag dit). Bel bij acuut
+    gevaar ook direct 112 of het meldpunt: deze melding vervangt dat niet. 409 als de acute route al
+    loopt of de zaak gesloten is."""
+    case = lifecycle.raise_acute_danger(get_session(), get_services(), current_actor(), case_id=case_id)
+    return _answer(s.CaseStatusSchema, presenters.case_status(case))
+
+
+@blueprint.post("/zaken/<int:case_id>/gebeurtenissen")
+@documented(summary="Gebeurtenis vastleggen", body=s.SignalRequestSchema,
+            responses={200: s.CaseStatusSchema, 400: s.ErrorSchema, 403: s.ErrorSchema, 404: s.ErrorSchema,
+                       409: s.ErrorSchema, 422: s.ValidationErrorSchema})
+@refusals_as_problems
+def send_signal(case_id: int):
+    """Iets waarop het diagram wacht, zoals 'de leerling verlaat de school' (`gebeurtenissen` van de zaak).
+    IB en directie; acuut gevaar heeft zijn eigen eindpunt."""
+    name = _json_body(s.SignalRequestSchema)["gebeurtenis"]
+    if name == ACUTE_DANGER_SIGNAL:
+        raise ApiProblem(400, "Acuut gevaar meldt u met POST /api/v1/zaken/{id}/acuut-gevaar.")
+    case = lifecycle.send_case_signal(get_session(), get_services(), current_actor(), case_id=case_id, signal=name)
+    return _answer(s.CaseStatusSchema, presenters.case_status(case))
 
 
 @blueprint.get("/openapi.json")
 @documented(summary="Deze beschrijving (OpenAPI 3.1)", responses={200: None}, public=True)
 def openapi():
     """De OpenAPI-beschrijving van deze API, gemaakt uit de schema's waarmee de API werkt."""
-    from flask import current_app
-
-    from webapp.api.openapi import openapi_document
-
     return jsonify(openapi_document(current_app))

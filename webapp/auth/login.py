@@ -12,13 +12,13 @@ from flask import session
 from flask_login import login_user, logout_user
 from sqlalchemy import func, select
 
-from webapp import get_services
 from webapp.audit.log import record_audit
 from webapp.audit.models import AuditEntry
 from webapp.auth.models import User
 from webapp.auth.passwords import hash_password, needs_rehash, verify_password
-from webapp.auth.session import remote_addr
+from webapp.auth.session import request_actor
 from webapp.db import get_session
+from webapp.services import get_services
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -39,12 +39,12 @@ def attempt_login(email: str, password: str) -> User | LoginRefused:
     email = (email or "").strip().lower()
     user = db.scalar(select(User).where(func.lower(User.email) == email)) if email else None
     if user is not None and _recent_failures(db, user.id, now) >= MAX_FAILED_LOGINS:
-        record_audit(db, "auth.login_blocked", at=now, user_id=user.id, remote_addr=remote_addr())
+        record_audit(db, "auth.login_blocked", actor=request_actor(user.id), at=now)
         db.commit()
         return LoginRefused(TOO_MANY_FAILURES, throttled=True)
     if user is None or not user.active or not verify_password(user.password_hash if user else None, password):
-        record_audit(db, "auth.login_failed", at=now, user_id=user.id if user else None,
-                     detail={"email": email[:254]}, remote_addr=remote_addr())
+        record_audit(db, "auth.login_failed", actor=request_actor(user.id if user else None), at=now,
+                     detail={"email": email[:254]})
         db.commit()
         return LoginRefused(WRONG_CREDENTIALS)
     if needs_rehash(user.password_hash):
@@ -52,7 +52,7 @@ def attempt_login(email: str, password: str) -> User | LoginRefused:
     user.last_login_at = now
     session.clear()  # a fresh session on login: no fixation
     login_user(user)
-    record_audit(db, "auth.login", at=now, user_id=user.id, remote_addr=remote_addr())
+    record_audit(db, "auth.login", actor=request_actor(user.id), at=now)
     db.commit()
     return user
 
@@ -67,7 +67,7 @@ def _recent_failures(db, user_id: int, now) -> int:
 
 def log_out(user_id: int) -> None:
     db = get_session()
-    record_audit(db, "auth.logout", at=get_services().now(), user_id=user_id, remote_addr=remote_addr())
+    record_audit(db, "auth.logout", actor=request_actor(user_id), at=get_services().now())
     db.commit()
     logout_user()
     session.clear()

@@ -20,6 +20,7 @@ status (address, attempts, error — not the text) of the mails of their schools
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, exists, false, or_, select
@@ -64,11 +65,13 @@ CASE_ACTIONS: dict[Action, frozenset[Role]] = {
 }
 
 
-# Aliases of case_tasks for the "teacher involved" and "handed to the board" subqueries: built once,
-# because SQLAlchemy sets up a new alias's column collection on first use (≈1 ms per alias, per
-# request). They are immutable SQL constructs, safe to share; each use sits in its own subquery.
-_HELD_TASK = aliased(CaseTask, name="held_task")
-_BOARD_TASK = aliased(CaseTask, name="board_task")
+@functools.cache
+def _task_alias(name: str):
+    """Aliases of case_tasks for the "teacher involved" and "handed to the board" subqueries, built
+    once per process: SQLAlchemy sets up a new alias's column collection on first use (≈1 ms per
+    alias, per request). They are immutable SQL constructs, safe to share; each use sits in its own
+    subquery. Built on first use, not at import, when every mapper is known."""
+    return aliased(CaseTask, name=name)
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ class Policy:
 
     def _involved(self) -> object:
         """The teacher's own cases: started by them, or a task they hold or did."""
-        held = _HELD_TASK  # its own alias, so it never correlates with an outer CaseTask
+        held = _task_alias("held_task")  # its own alias, so it never correlates with an outer CaseTask
         return or_(
             Case.started_by_id == self.user_id,
             exists().where(
@@ -117,7 +120,7 @@ class Policy:
         )
 
     def _handed_to_board(self) -> object:
-        board_task = _BOARD_TASK
+        board_task = _task_alias("board_task")
         return exists().where(board_task.case_id == Case.id, board_task.lane == Lane.BESTUUR.value).correlate(Case)
 
     def case_filter(self, action: Action = Action.VIEW_CASE):
@@ -178,7 +181,8 @@ class Policy:
             self._built_filters["tasks_if_unclaimed"] = and_(
                 CaseTask.status == TaskStatus.OPEN,
                 or_(*clauses),
-                CaseTask.case_id.in_(select(Case.id).where(self.case_filter(Action.VIEW_CASE))),
+                CaseTask.case_id.in_(select(Case.id).where(self.case_filter(Action.VIEW_CASE),
+                                                           Case.status == CaseStatus.OPEN)),
             ) if clauses else false()
         return self._built_filters["tasks_if_unclaimed"]
 
@@ -192,14 +196,14 @@ class Policy:
         )
 
     def may_work_on(self, session: Session, task: CaseTask) -> bool:
-        if task.status != TaskStatus.OPEN:
-            return False
-        if task.claimed_by_id not in (None, self.user_id):
-            return False
-        if not self.roles_at(task.school_id) & LANE_ROLES.get(_lane(task.lane), frozenset()):
-            return False
-        case = session.get(Case, task.case_id)
-        return case.status == CaseStatus.OPEN and self.may_on_case(Action.VIEW_CASE, session, case)
+        """Whether this user may claim, draft or complete the task now: the task filter itself,
+        asked of one row, so the list and the single task can never disagree."""
+        return session.scalar(select(CaseTask.id).where(CaseTask.id == task.id, self.task_filter())) is not None
+
+    def may_work_on_if_unclaimed(self, session: Session, task: CaseTask) -> bool:
+        """Whether this user could work on the task if nobody held it (a colleague's claim aside)."""
+        return session.scalar(select(CaseTask.id).where(
+            CaseTask.id == task.id, self.task_filter_if_unclaimed())) is not None
 
     # -- notifications and the outbox ------------------------------------------------------
 
@@ -232,11 +236,3 @@ class Policy:
         return task.claimed_by_id == self.user_id or bool(
             self.roles_at(task.school_id) & SCHOOL_WIDE_CASE_ROLES
         )
-
-
-def _lane(value: str) -> Lane | None:
-    try:
-        return Lane(value)
-    except ValueError:
-        return None
-

@@ -9,6 +9,7 @@ from flask import Flask, g, jsonify, request
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
+from webapp.audit.actor import Actor, Channel
 from webapp.auth.models import User
 from webapp.auth.policy import Policy
 from webapp.db import get_session
@@ -58,5 +59,14 @@ def current_policy() -> Policy:
     return g.policy
 
 
-def remote_addr() -> str | None:
-    return request.remote_addr
+API_BLUEPRINT = "api"
+
+
+def request_actor(user_id: int | None) -> Actor:
+    """This request's actor: the user (once known), the client's address, and web or API."""
+    channel = Channel.API if request.blueprint == API_BLUEPRINT else Channel.WEB
+    return Actor(user_id, request.remote_addr, channel)
+
+
+def current_actor() -> Actor:
+    return request_actor(current_user.id if current_user.is_authenticated else None)

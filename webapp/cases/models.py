@@ -2,7 +2,8 @@
 
 `cases` is the index row (status, current step) and `case_states` holds the engine's serialized
 workflow state; both, and the rows indexing open tasks and waiting timers, change together in one
-transaction.
+transaction. Every row bound to a case carries the case's school, so the schema can be
+distributed by school.
 """
 from __future__ import annotations
 
@@ -78,6 +79,7 @@ class CaseState(Base):
     __tablename__ = "case_states"
 
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     state: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime]
 
@@ -136,6 +138,7 @@ class CaseTimer(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     spiff_task_id: Mapped[str] = mapped_column(String(36))
     element_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(300))
@@ -156,6 +159,7 @@ class CaseEvent(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(40))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -173,6 +177,7 @@ class CaseNote(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(20))  # "feit" or "hypothese"
@@ -190,6 +195,7 @@ class Attachment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     case_task_id: Mapped[int | None] = mapped_column(ForeignKey("case_tasks.id"))
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(120))

@@ -13,11 +13,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.audit.actor import Actor
 from webapp.auth.policy import Action, Policy
-from webapp.cases import service as case_service
+from webapp.cases.errors import InvalidSubmission
+from webapp.cases.lifecycle import start_case
 from webapp.cases.models import Case
 from webapp.definitions.models import ProcessDefinition
+from webapp.schools.models import School
 from webapp.schools.service import InvalidPupil, find_or_create_pupil
+from webapp.services import CaseServices
 
 CHOOSE_ROUTE = "Kies een route."
 
@@ -41,9 +45,15 @@ def startable_definitions(session: Session, policy: Policy) -> list[ProcessDefin
     ))
 
 
+def schools_of(session: Session, definitions: Sequence[ProcessDefinition]) -> dict[int, School]:
+    """The schools of these routes, by id (the start page and the API's route list name them)."""
+    ids = {d.school_id for d in definitions}
+    return {school.id: school for school in session.scalars(select(School).where(School.id.in_(ids)))} if ids else {}
+
+
 def start_reported_case(
-    session: Session, services: case_service.CaseServices, *, definitions: Sequence[ProcessDefinition],
-    route_id: int | None, pupil: PupilDetails, actor_id: int, remote_addr: str | None = None,
+    session: Session, services: CaseServices, actor: Actor, *, definitions: Sequence[ProcessDefinition],
+    route_id: int | None, pupil: PupilDetails,
 ) -> Case:
     """Start a case on one of `definitions` for the pupil described, found or created at the route's school.
 
@@ -63,6 +73,5 @@ def start_reported_case(
             errors.update(invalid.errors)
     if errors:
         session.rollback()
-        raise case_service.InvalidSubmission(errors)
-    return case_service.start_case(session, services, definition_id=definition.id, pupil_id=chosen_pupil.id,
-                                   actor_id=actor_id, remote_addr=remote_addr)
+        raise InvalidSubmission(errors)
+    return start_case(session, services, actor, definition_id=definition.id, pupil_id=chosen_pupil.id)

@@ -4,6 +4,7 @@ parse → validate → compile (`compile_bpmn`) → run (`CaseWorkflow`) → ser
 Everything above this package speaks in element ids, form keys, lanes and datetimes.
 """
 from webapp.engine.environment import EngineEnvironment
+from webapp.engine.import_checks import FormLookup, compile_bpmn
 from webapp.engine.problems import DiagramRejected, Problem
 from webapp.engine.runtime import (
     CaseWorkflow,
@@ -18,7 +19,6 @@ from webapp.engine.specs import (
     CompiledProcess,
     ElementInfo,
 )
-from webapp.engine.validation import FormLookup, compile_bpmn
 
 __all__ = [
     "ACUTE_DANGER_SIGNAL", "CASE_START_NAMES", "CaseWorkflow", "CompiledProcess", "DiagramRejected",

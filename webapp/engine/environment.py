@@ -15,8 +15,8 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import (
 )
 
 from webapp.clock import Clock
-from webapp.engine.deadlines import DeadlineCalculator, WorkingDayCalendar
-from webapp.engine.expressions import evaluate_expression
+from webapp.engine.due_dates import DeadlineCalculator, WorkingDayCalendar
+from webapp.engine.expressions import evaluate_expression, parse_expression
 
 
 class ScriptsForbidden(RuntimeError):
@@ -46,8 +46,6 @@ class RestrictedScriptEngine(PythonScriptEngine):
         self.deadlines = deadlines
 
     def validate(self, expression):
-        from webapp.engine.expressions import parse_expression
-
         parse_expression(expression)
 
 

@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     StartEvent,
 )
 
-from webapp.engine.timers import DeadlineDateTimer, DeadlineDurationTimer
+from webapp.engine.timer_definitions import DeadlineDateTimer, DeadlineDurationTimer
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 MELDROUTE_NS = "https://meldroute.nl/schema/bpmn"

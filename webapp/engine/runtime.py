@@ -24,6 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 from webapp.engine.environment import EngineEnvironment
 from webapp.engine.serialization import dump_state, load_state
 from webapp.engine.specs import CompiledProcess, ElementInfo
+from webapp.engine.timer_definitions import literal_timer_value
 from webapp.roles import Lane
 
 _DUE_AT = "meldroute_due_at"
@@ -207,8 +208,6 @@ class CaseWorkflow:
                 task.internal_data[_DUE_AT] = moment.isoformat()
 
     def _evaluate_due_date(self, task, expression: str):
-        from webapp.engine.timers import literal_timer_value
-
         literal = literal_timer_value(expression)
         if literal is not None:
             if literal.upper().startswith("P"):

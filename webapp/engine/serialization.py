@@ -29,7 +29,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
 from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 
 from webapp.engine.specs import CompiledProcess
-from webapp.engine.timers import DeadlineDateTimer, DeadlineDurationTimer
+from webapp.engine.timer_definitions import DeadlineDateTimer, DeadlineDurationTimer
 
 
 class _InstanceOnlyConverter(BpmnWorkflowConverter):

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from webapp.forms.definition import FormDefinition, FormDefinitionError, parse_form
+from webapp.yamlfiles import YAMLError, load_yaml
 
 
 class UnknownForm(KeyError):
@@ -26,8 +25,8 @@ class FormCatalog:
         for path in sorted(Path(directory).rglob("*.yaml")):
             key = path.relative_to(directory).with_suffix("").as_posix()
             try:
-                raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except yaml.YAMLError as exc:
+                raw = load_yaml(path.read_text(encoding="utf-8"))
+            except YAMLError as exc:
                 raise FormDefinitionError(f"formulier {key}: geen geldige YAML ({exc})") from None
             forms[key] = parse_form(key, raw)
         return cls(forms)

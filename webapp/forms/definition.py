@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from webapp.engine.deadlines import DURATION_UNITS
+from webapp.engine.due_dates import DURATION_UNITS
 
 FIELD_TYPES = frozenset(
     ["text", "textarea", "date", "number", "boolean", "choice", "multichoice", "duration",

@@ -1,3 +1,1 @@
-from webapp.home.views import blueprint
-
-__all__ = ["blueprint"]
+"""The start page and the health check."""

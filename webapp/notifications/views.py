@@ -13,13 +13,13 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from webapp import get_services
 from webapp.audit.log import record_audit
-from webapp.auth.session import current_policy, remote_addr
+from webapp.auth.session import current_actor, current_policy
 from webapp.db import get_session
 from webapp.notifications.mail import MailSettings
 from webapp.notifications.models import Notification, OutboxMail
 from webapp.notifications.service import mark_read
+from webapp.services import get_services
 
 blueprint = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -36,8 +36,8 @@ def index():
     policy = current_policy()
     rows = db.scalars(select(Notification).where(policy.notification_filter())
                       .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(PAGE_SIZE)).all()
-    record_audit(db, "notifications.view", at=get_services().now(), user_id=current_user.id,
-                 detail={"case_ids": sorted({n.case_id for n in rows if n.case_id})}, remote_addr=remote_addr())
+    record_audit(db, "notifications.view", actor=current_actor(), at=get_services().now(),
+                 detail={"case_ids": sorted({n.case_id for n in rows if n.case_id})})
     db.commit()
     return render_template("notifications/index.html", notifications=rows,
                            show_outbox=policy.may_read_outbox(mail_kept_locally()))
@@ -52,9 +52,8 @@ def mark_one_read(notification_id: int):
         abort(404)
     now = get_services().now()
     mark_read(db, current_user.id, now, notification_id)
-    record_audit(db, "notifications.read", at=now, user_id=current_user.id, school_id=notification.school_id,
-                 case_id=notification.case_id, detail={"notification_id": notification_id},
-                 remote_addr=remote_addr())
+    record_audit(db, "notifications.read", actor=current_actor(), at=now, school_id=notification.school_id,
+                 case_id=notification.case_id, detail={"notification_id": notification_id})
     db.commit()
     return redirect(url_for("notifications.index"), code=303)
 
@@ -64,8 +63,7 @@ def mark_all_read():
     db = get_session()
     now = get_services().now()
     changed = mark_read(db, current_user.id, now)
-    record_audit(db, "notifications.read_all", at=now, user_id=current_user.id, detail={"count": changed},
-                 remote_addr=remote_addr())
+    record_audit(db, "notifications.read_all", actor=current_actor(), at=now, detail={"count": changed})
     db.commit()
     flash("Alle meldingen zijn als gelezen gemarkeerd." if changed else "Er waren geen ongelezen meldingen.", "info")
     return redirect(url_for("notifications.index"), code=303)
@@ -82,7 +80,7 @@ def outbox():
                        .order_by(OutboxMail.id.desc()).limit(PAGE_SIZE)).all()
     readable = set(db.scalars(select(OutboxMail.id).where(
         OutboxMail.id.in_([m.id for m in mails]), policy.readable_mail_filter(kept_locally))))
-    record_audit(db, "outbox.view", at=get_services().now(), user_id=current_user.id,
-                 detail={"mail_ids": sorted(readable)}, remote_addr=remote_addr())
+    record_audit(db, "outbox.view", actor=current_actor(), at=get_services().now(),
+                 detail={"mail_ids": sorted(readable)})
     db.commit()
     return render_template("notifications/outbox.html", mails=mails, readable=readable, kept_locally=kept_locally)

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from webapp.auth.models import Membership, User
 from webapp.auth.passwords import hash_password
-from webapp.cases.service import CaseServices
 from webapp.definitions.service import install_variant
 from webapp.roles import Role
 from webapp.schools.models import Board, Pupil, School
+from webapp.services import CaseServices
 
 DEMO_PASSWORD = "meldroute-demo"
 

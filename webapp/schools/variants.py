@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from webapp.forms.validation import Contact
+from webapp.forms.submission import Contact
+from webapp.yamlfiles import load_yaml
 
 
 class VariantError(ValueError):
@@ -55,7 +54,7 @@ def load_variant(directory: Path) -> Variant:
     meta_path = directory / "variant.yaml"
     if not meta_path.exists():
         raise VariantError(f"{directory}: variant.yaml ontbreekt")
-    raw = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+    raw = load_yaml(meta_path.read_text(encoding="utf-8")) or {}
     try:
         routes = tuple(
             Route(key=r["key"], name=r["name"], file=r["file"], description=r.get("description", ""))

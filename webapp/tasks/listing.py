@@ -106,9 +106,6 @@ def filter_options(session: Session, policy: Policy) -> tuple[list[tuple[int, st
 
 def next_task_in_case(session: Session, policy: Policy, case_id: int) -> CaseTask | None:
     """The open task of this case the user may do now (after completing one, or starting the case)."""
-    candidate = session.scalar(
-        select(CaseTask).where(CaseTask.case_id == case_id, policy.task_filter()).order_by(CaseTask.id)
+    return session.scalar(
+        select(CaseTask).where(CaseTask.case_id == case_id, policy.task_filter()).order_by(CaseTask.id).limit(1)
     )
-    if candidate is not None and policy.may_work_on(session, candidate):
-        return candidate
-    return None

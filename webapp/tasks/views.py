@@ -1,17 +1,29 @@
-"""The task list and the task page: where care coordinators spend their day."""
+"""The task list and the task page: where care coordinators spend their day.
+
+Thin adapters: the read models say what a reader sees, the case commands change it; a refusal
+or conflict decided under the case lock comes back here as an exception with a Dutch message.
+"""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
-from webapp import get_services
 from webapp.audit.log import record_audit
-from webapp.auth.session import current_policy, remote_addr
-from webapp.cases import service as case_service
-from webapp.cases.models import CaseTask, TaskStatus
+from webapp.auth.session import current_actor, current_policy
+from webapp.cases import lifecycle, task_actions
+from webapp.cases.dossier_actions import Upload
+from webapp.cases.errors import (
+    CaseNotFound,
+    InvalidSubmission,
+    NotAllowed,
+    TaskAlreadyDone,
+    TaskTaken,
+)
+from webapp.cases.read_models import read_task, visible_task
 from webapp.db import get_session
-from webapp.forms.validation import values_from_form_post
+from webapp.forms.definition import FormDefinition
+from webapp.forms.submission import values_from_form_post
 from webapp.roles import LANE_LABELS_BY_VALUE
+from webapp.services import get_services
 from webapp.tasks.listing import (
     DUE_FILTERS,
     LISTS,
@@ -20,9 +32,11 @@ from webapp.tasks.listing import (
     next_task_in_case,
     task_list,
 )
-from webapp.tasks.presentation import task_context
 
 blueprint = Blueprint("tasks", __name__, template_folder="templates")
+
+INVALID_FORM = "Het formulier is nog niet compleet; zie de meldingen bij de velden."
+FILES_KEPT = " De gekozen bestanden zijn bewaard bij het concept; u hoeft ze niet opnieuw te kiezen."
 
 
 @blueprint.get("/taken")
@@ -34,9 +48,8 @@ def index():
     rows = task_list(db, policy, filters, now)
     schools, routes = filter_options(db, policy)
     steps = sorted({row.task.name for row in rows} | ({filters.step} if filters.step else set()))
-    record_audit(db, "tasklist.view", at=now, user_id=current_user.id,
-                 detail={"list": filters.chosen, "case_ids": sorted({row.case.id for row in rows})},
-                 remote_addr=remote_addr())
+    record_audit(db, "tasklist.view", actor=current_actor(), at=now,
+                 detail={"list": filters.chosen, "case_ids": sorted({row.case.id for row in rows})})
     db.commit()
     return render_template(
         "tasks/index.html", rows=rows, lists=LISTS, chosen=filters.chosen, filters=filters.as_args(),
@@ -45,122 +58,102 @@ def index():
     )
 
 
-def _task_or_404(task_id: int) -> CaseTask:
-    task = current_policy().visible_task(get_session(), task_id)
-    if task is None:
-        abort(404)
-    return task
-
-
 @blueprint.get("/taken/<int:task_id>")
 def show(task_id: int):
-    task = _task_or_404(task_id)
-    db = get_session()
-    context = task_context(db, get_services(), current_policy(), task)
-    record_audit(db, "task.view", at=get_services().now(), user_id=current_user.id,
-                 school_id=task.school_id, case_id=task.case_id, detail={"case_task_id": task.id},
-                 remote_addr=remote_addr())
-    db.commit()
-    values = task.draft or {} if task.status == TaskStatus.OPEN else {}
-    return render_template("tasks/show.html", values=values, errors={}, **context)
+    view = _read_or_abort(task_id)
+    return render_template("tasks/show.html", view=view, values=view.draft or {}, errors={})
 
 
 @blueprint.post("/taken/<int:task_id>")
 def submit(task_id: int):
-    task = _task_or_404(task_id)
-    db = get_session()
-    services = get_services()
-    policy = current_policy()
-    if task.status != TaskStatus.OPEN:
-        flash("Deze taak is al afgerond; er is niets gewijzigd.", "warning")
-        return redirect(url_for("cases.show", case_id=task.case_id), code=303)
-    if not policy.may_work_on(db, task):
-        abort(403)
+    db, services, actor = get_session(), get_services(), current_actor()
+    try:
+        task = visible_task(db, services, actor, current_policy(), task_id, "task.complete")
+    except CaseNotFound:
+        abort(404)
     form = services.forms.get(task.form_key)
     values = values_from_form_post(form, request.form)
+    uploads = _uploads(form)
+    saving_draft = request.form.get("actie") == "opslaan"
     try:
-        _store_uploads(task, form, values)
-    except case_service.InvalidSubmission as invalid:
-        return _form_again(task, values, invalid.errors)
-
-    if request.form.get("actie") == "opslaan":
-        try:
-            case_service.save_draft(db, services, case_task_id=task.id, values=values,
-                                    actor_id=current_user.id, remote_addr=remote_addr())
-        except case_service.InvalidSubmission as invalid:
-            return _form_again(task, values, invalid.errors)
-        except case_service.TaskAlreadyDone:
-            flash("Deze taak is intussen afgerond; uw concept is niet opgeslagen.", "warning")
-            return redirect(url_for("cases.show", case_id=task.case_id), code=303)
-        flash("Concept opgeslagen. U kunt later verder gaan.", "info")
-        return redirect(url_for("tasks.show", task_id=task.id), code=303)
-
-    try:
-        case_service.complete_task(db, services, case_task_id=task.id, submitted=values,
-                                   actor_id=current_user.id, remote_addr=remote_addr())
-    except case_service.InvalidSubmission as invalid:
-        return _form_again(task, values, invalid.errors)
-    except case_service.TaskAlreadyDone:
-        flash("Deze taak was al afgerond; er is niets dubbel opgeslagen.", "warning")
+        if saving_draft:
+            task_actions.save_draft(db, services, actor, task_id=task_id, values=values, uploads=uploads)
+        else:
+            lifecycle.complete_task(db, services, actor, task_id=task_id, submitted=values, uploads=uploads)
+    except InvalidSubmission as invalid:
+        return _form_again(task_id, invalid.kept or values, invalid.errors, files_kept=invalid.kept is not None)
+    except TaskAlreadyDone:
+        flash("Deze taak was al afgerond; er is niets (dubbel) opgeslagen." if not saving_draft else
+              "Deze taak is intussen afgerond; uw concept is niet opgeslagen.", "warning")
         return redirect(url_for("cases.show", case_id=task.case_id), code=303)
+    except TaskTaken as taken:
+        flash(taken.message, "warning")
+        return redirect(url_for("tasks.show", task_id=task_id), code=303)
+    except NotAllowed:
+        abort(403)
+    if saving_draft:
+        flash("Concept opgeslagen. U kunt later verder gaan.", "info")
+        return redirect(url_for("tasks.show", task_id=task_id), code=303)
     flash(f"‘{task.name}’ is afgerond.", "info")
-    return redirect(_next_page(task), code=303)
+    return redirect(_next_page(task.case_id), code=303)
 
 
-def _store_uploads(task: CaseTask, form, values: dict) -> None:
-    """Files are kept at once, so an invalid form never asks for them again."""
-    uploads = {f.name: [u for u in request.files.getlist(f"{f.name}__upload") if u and u.filename]
-               for f in form.fields if f.type == "file"}
-    if not any(uploads.values()):
-        return
-    db = get_session()
-    for name, files in uploads.items():
-        for upload in files:
-            attachment = case_service.add_attachment(
-                db, get_services(), case_id=task.case_id, actor_id=current_user.id,
-                filename=upload.filename, content_type=upload.mimetype or "", content=upload.read(),
-                case_task_id=task.id, remote_addr=remote_addr(), commit=False,
-            )
-            values[name] = [*values.get(name, []), attachment.id]
-    db.commit()
+def _uploads(form: FormDefinition) -> dict[str, list[Upload]]:
+    return {
+        f.name: [Upload(u.filename, u.mimetype or "", u.read())
+                 for u in request.files.getlist(f"{f.name}__upload") if u and u.filename]
+        for f in form.fields if f.type == "file"
+    }
 
 
-def _form_again(task: CaseTask, values: dict, errors: dict):
-    db = get_session()
-    context = task_context(db, get_services(), current_policy(), task)
-    flash("Het formulier is nog niet compleet; zie de meldingen bij de velden.", "error")
-    return render_template("tasks/show.html", values=values, errors=errors, **context), 422
+def _form_again(task_id: int, values: dict, errors: dict, files_kept: bool):
+    view = _read_or_abort(task_id, audit=False)
+    flash(INVALID_FORM + (FILES_KEPT if files_kept else ""), "error")
+    return render_template("tasks/show.html", view=view, values=values, errors=errors), 422
 
 
-def _next_page(task: CaseTask) -> str:
+def _read_or_abort(task_id: int, audit: bool = True):
+    try:
+        return read_task(get_session(), get_services(), current_actor(), current_policy(), task_id, audit=audit)
+    except CaseNotFound:
+        abort(404)
+
+
+def _next_page(case_id: int) -> str:
     """After completing: straight on to the next task in this case that is mine to do, if any."""
-    next_task = next_task_in_case(get_session(), current_policy(), task.case_id)
+    next_task = next_task_in_case(get_session(), current_policy(), case_id)
     if next_task is not None:
         return url_for("tasks.show", task_id=next_task.id)
-    return url_for("cases.show", case_id=task.case_id)
+    return url_for("cases.show", case_id=case_id)
 
 
 @blueprint.post("/taken/<int:task_id>/oppakken")
 def claim(task_id: int):
-    task = _task_or_404(task_id)
-    db = get_session()
-    if not current_policy().may_work_on(db, task):
-        abort(403)
     try:
-        case_service.claim_task(db, get_services(), case_task_id=task.id, actor_id=current_user.id,
-                                remote_addr=remote_addr())
+        task_actions.claim_task(get_session(), get_services(), current_actor(), task_id=task_id)
         flash("U heeft deze taak opgepakt; hij staat nu bij ‘Mijn taken’.", "info")
-    except case_service.AlreadyClaimed:
+    except TaskTaken:
         flash("Deze taak is al door iemand anders opgepakt.", "warning")
-    return redirect(url_for("tasks.show", task_id=task.id), code=303)
+    except TaskAlreadyDone:
+        flash("Deze taak is al afgerond.", "warning")
+    except CaseNotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+    return redirect(url_for("tasks.show", task_id=task_id), code=303)
 
 
 @blueprint.post("/taken/<int:task_id>/vrijgeven")
 def release(task_id: int):
-    task = _task_or_404(task_id)
-    if not current_policy().may_release(task):
+    try:
+        released = task_actions.release_task(get_session(), get_services(), current_actor(), task_id=task_id)
+    except TaskAlreadyDone:
+        flash("Deze taak is al afgerond.", "warning")
+        return redirect(url_for("tasks.show", task_id=task_id), code=303)
+    except CaseNotFound:
+        abort(404)
+    except NotAllowed:
         abort(403)
-    case_service.release_task(get_session(), get_services(), case_task_id=task.id,
-                              actor_id=current_user.id, remote_addr=remote_addr())
-    flash("De taak is vrijgegeven voor iedereen met deze rol.", "info")
-    return redirect(url_for("tasks.show", task_id=task.id), code=303)
+    flash("De taak is vrijgegeven voor iedereen met deze rol." if released else
+          "Deze taak was door niemand opgepakt; er is niets veranderd.", "info")
+    return redirect(url_for("tasks.show", task_id=task_id), code=303)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import webapp.db
+from webapp.migrations.helpers import foreign_keys_on_sqlite
 
 revision = '0003'
 down_revision = '0002'
@@ -19,16 +20,8 @@ branch_labels = None
 depends_on = None
 
 
-def _foreign_keys_on_sqlite(enforced: bool) -> None:
-    # SQLite changes a constraint by rebuilding the table (drop, copy back under the same ids);
-    # outbox mails point at its rows, so the drop would be refused while foreign keys are
-    # enforced. The driver runs this DDL outside a transaction, where the pragma takes effect.
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")
-
-
 def upgrade() -> None:
-    _foreign_keys_on_sqlite(False)
+    foreign_keys_on_sqlite(False)
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.add_column(sa.Column('task_due_at', webapp.db.UTCDateTime(), nullable=True))
     op.execute("UPDATE notifications SET task_due_at = "
@@ -39,15 +32,15 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(
             batch_op.f('uq_notifications_case_task_id_kind_user_id_task_due_at'),
             ['case_task_id', 'kind', 'user_id', 'task_due_at'])
-    _foreign_keys_on_sqlite(True)
+    foreign_keys_on_sqlite(True)
 
 
 def downgrade() -> None:
-    _foreign_keys_on_sqlite(False)
+    foreign_keys_on_sqlite(False)
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_notifications_case_task_id_kind_user_id_task_due_at'),
                                  type_='unique')
         batch_op.create_unique_constraint(
             batch_op.f('uq_notifications_case_task_id_kind_user_id'), ['case_task_id', 'kind', 'user_id'])
         batch_op.drop_column('task_due_at')
-    _foreign_keys_on_sqlite(True)
+    foreign_keys_on_sqlite(True)

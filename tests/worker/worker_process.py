@@ -1,6 +1,6 @@
 """One timer worker as its own OS process, on the test's moved clock (used by the load tests).
 
-    python -m tests.timers.worker_process DATABASE_URL NOW_ISO
+    python -m tests.worker.worker_process DATABASE_URL NOW_ISO
 
 Runs the real `run_once` against the database and prints how many timers it fired and how many
 seconds the run took (without the process's start-up).
@@ -11,10 +11,11 @@ import sys
 import time
 from datetime import datetime
 
-from webapp import create_app, get_services
+from webapp.app import create_app
 from webapp.clock import MovableClock
 from webapp.db import get_database
-from webapp.timers.worker import run_once
+from webapp.services import get_services
+from webapp.worker.timer_firing import run_once
 
 
 def main(database_url: str, now_iso: str) -> None:

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.auth.models import User
-from webapp.cases.models import Attachment, Case, CaseEvent, CaseNote, CaseTask
-from webapp.engine.deadlines import describe_term
+from webapp.cases.models import Case, CaseEvent, CaseNote, CaseTask
+from webapp.engine.due_dates import describe_term
 from webapp.forms.catalog import FormCatalog, UnknownForm
 from webapp.forms.definition import FormDefinition
 
@@ -81,15 +81,6 @@ def case_timeline(session: Session, forms: FormCatalog, variant, case: Case) -> 
             entry.note = notes.get(detail.get("note_id"))
         entries.append(entry)
     return entries
-
-
-def case_notes(session: Session, case: Case) -> list[CaseNote]:
-    return list(session.scalars(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.created_at)))
-
-
-def case_attachments(session: Session, case: Case) -> list[Attachment]:
-    return list(session.scalars(select(Attachment).where(Attachment.case_id == case.id)
-                                .order_by(Attachment.uploaded_at)))
 
 
 def _user_names(session: Session, ids) -> dict[int, str]:

@@ -1,4 +1,4 @@
-"""The timer worker: finds due timers by index and fires them through the case layer.
+"""Firing due BPMN timers: finds them by index and fires them through the case layer.
 
 Any number of workers may run side by side. A worker claims one case at a time: on PostgreSQL it
 locks the case row of the oldest due timer with `FOR NO KEY UPDATE ... SKIP LOCKED`, so two workers never
@@ -14,8 +14,6 @@ the cases behind it.
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,12 +21,11 @@ from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
 from webapp.backoff import doubling_pause
+from webapp.cases.lifecycle import fire_due_timers
 from webapp.cases.locking import lock_case
 from webapp.cases.models import Case, CaseTimer
-from webapp.cases.service import CaseServices, fire_due_timers
 from webapp.db import Database
-from webapp.notifications.deadlines import NoticeSettings, send_due_notices
-from webapp.notifications.mail import MailSettings, deliver_outbox
+from webapp.services import CaseServices
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +120,8 @@ def run_batch(database: Database, services: CaseServices, max_cases: int,
                 log.exception("timers of case %s could not be fired; will retry", case_id)
                 if firing.is_active:
                     firing.rollback()
-                else:  # failed while committing: the claim went with the transaction
+                root = session.get_transaction()
+                if root is None or not root.is_active:  # failed while committing: the claim went with it
                     session.rollback()
                 _postpone(session, case_id, now, exc, retry)
                 continue
@@ -143,66 +141,3 @@ def _postpone(session: Session, case_id: int, now: datetime, error: Exception, r
         timer.last_error = f"{type(error).__name__}: {error}"[:2000]
         timer.retry_at = now + retry.pause_after(timer.attempts)
     session.commit()
-
-
-@dataclass(frozen=True)
-class WorkerSettings:
-    """What the worker does besides firing timers: deadline notices and mail delivery."""
-
-    notices: NoticeSettings
-    mail: MailSettings
-    batch_size: int = 100
-    poll_seconds: float = 5.0
-
-    @classmethod
-    def from_config(cls, config) -> WorkerSettings:
-        return cls(NoticeSettings.from_config(config), MailSettings.from_config(config),
-                   int(config.get("WORKER_BATCH_SIZE", 100)), float(config.get("WORKER_POLL_SECONDS", 5)))
-
-
-@dataclass(frozen=True)
-class CycleResult:
-    timers_fired: int
-    notices_sent: int
-    mails_sent: int
-    mails_failed: int
-    backlog_left: bool
-
-
-def run_cycle(database: Database, services: CaseServices, settings: WorkerSettings,
-              until_done: bool = False) -> CycleResult:
-    """Timers first (they open tasks with due dates), then deadline notices, then the outbox."""
-    if until_done:
-        fired, backlog_left = run_once(database, services, settings.batch_size), False
-    else:
-        fired, backlog_left = run_batch(database, services, settings.batch_size)
-    notices = send_due_notices(database, services, settings.notices, settings.batch_size)
-    sent, failed = deliver_outbox(database, settings.mail, services.now, settings.batch_size)
-    return CycleResult(fired, notices, sent, failed, backlog_left)
-
-
-def run_forever(database: Database, services: CaseServices, settings: WorkerSettings) -> None:
-    """Poll until SIGTERM/SIGINT; a full batch means a backlog, so the next cycle starts at once."""
-    stop = threading.Event()
-
-    def request_stop(signum, _frame):
-        log.info("worker stopping (signal %s)", signum)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
-    if not settings.mail.delivers:
-        log.info("no MAIL_SERVER set: mail stays in the outbox (readable in the app)")
-    log.info("timer worker started (poll every %.1fs)", settings.poll_seconds)
-    while not stop.is_set():
-        backlog_left = False
-        try:
-            result = run_cycle(database, services, settings)
-            backlog_left = result.backlog_left
-            if result.timers_fired or result.notices_sent or result.mails_sent or result.mails_failed:
-                log.info("fired %d timer(s), %d deadline notice(s), %d mail(s) sent, %d failed",
-                         result.timers_fired, result.notices_sent, result.mails_sent, result.mails_failed)
-        except Exception:
-            log.exception("worker run failed; retrying after the poll interval")
-        if not backlog_left:
-            stop.wait(settings.poll_seconds)

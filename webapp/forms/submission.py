@@ -12,7 +12,7 @@ from datetime import date
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from webapp.engine.deadlines import describe_term
+from webapp.engine.due_dates import describe_term
 from webapp.forms.definition import FieldDefinition, FormDefinition, term_end_name
 
 REQUIRED = "Dit veld is verplicht."

@@ -25,13 +25,13 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from webapp.clock import SCHOOL_TIMEZONE, MovableClock
-from webapp.engine.deadlines import DEADLINE_FUNCTION_NAMES
+from webapp.engine.due_dates import DEADLINE_FUNCTION_NAMES
 from webapp.engine.environment import EngineEnvironment
 from webapp.engine.expressions import SAFE_BUILTINS, ExpressionError, parse_expression
 from webapp.engine.parser import BPMN_NS, MELDROUTE_NS, MeldrouteBpmnParser
 from webapp.engine.problems import DiagramRejected, Problem
 from webapp.engine.specs import CASE_START_NAMES, CompiledProcess, ElementInfo
-from webapp.engine.timers import literal_timer_value
+from webapp.engine.timer_definitions import literal_timer_value
 from webapp.engine.xmlsafe import parse_untrusted_xml
 from webapp.roles import known_lane_names, lane_for_name
 

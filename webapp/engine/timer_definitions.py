@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
 )
 
-from webapp.engine.deadlines import is_iso_duration
+from webapp.engine.due_dates import is_iso_duration
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+([+-]\d{2}:?\d{2}|Z)?)?$")
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from tests.conftest import TEST_DATABASE_URL
 from tests.support.bulk import walk_to_waiting_timer
+from tests.support.databases import postgresql_only
 from webapp.cases.models import CaseTimer, TimerStatus
-from webapp.timers.worker import due_timers_query, find_due_timers, run_once
+from webapp.worker.timer_firing import due_timers_query, find_due_timers, run_once
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def test_a_failing_case_is_retried_with_backoff_and_blocks_no_other(session, ser
 
 
 def test_retry_pauses_grow_to_a_ceiling():
-    from webapp.timers.worker import RetryPolicy
+    from webapp.worker.timer_firing import RetryPolicy
 
     policy = RetryPolicy(base=timedelta(minutes=1), longest=timedelta(minutes=10))
     assert [policy.pause_after(n).total_seconds() / 60 for n in range(1, 7)] == [1, 2, 4, 8, 10, 10]
@@ -136,24 +136,22 @@ def test_a_failed_firing_is_undone_and_recorded_in_one_go(session, services, dat
     assert session.get(Case, s.case_id).lock_version == lock_version + 1
 
 
-if TEST_DATABASE_URL:
+@postgresql_only
+def test_a_failing_case_stays_claimed_until_its_failure_is_recorded(session, services, database, monkeypatch):
+    from webapp.worker import timer_firing as worker
 
-    @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-    def test_a_failing_case_stays_claimed_until_its_failure_is_recorded(session, services, database, monkeypatch):
-        from webapp.timers import worker
+    _, timer = broken_waiting_case(session, services, database)
+    claims_by_another_worker = []
+    record_failure = worker._postpone
 
-        _, timer = broken_waiting_case(session, services, database)
-        claims_by_another_worker = []
-        record_failure = worker._postpone
+    def another_worker_looks_first(*args, **kwargs):
+        with database.session() as other:
+            claims_by_another_worker.append(worker.claim_next_case(other, services.now()))
+            other.rollback()
+        record_failure(*args, **kwargs)
 
-        def another_worker_looks_first(*args, **kwargs):
-            with database.session() as other:
-                claims_by_another_worker.append(worker.claim_next_case(other, services.now()))
-                other.rollback()
-            record_failure(*args, **kwargs)
-
-        monkeypatch.setattr(worker, "_postpone", another_worker_looks_first)
-        assert run_once(database, services) == 0
-        assert claims_by_another_worker == [None]  # the failing case was still held: skipped
-        session.expire_all()
-        assert session.get(CaseTimer, timer.id).attempts == 1
+    monkeypatch.setattr(worker, "_postpone", another_worker_looks_first)
+    assert run_once(database, services) == 0
+    assert claims_by_another_worker == [None]  # the failing case was still held: skipped
+    session.expire_all()
+    assert session.get(CaseTimer, timer.id).attempts == 1

@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 import pytest
 
 from webapp.clock import SCHOOL_TIMEZONE, MovableClock
-from webapp.engine.deadlines import (
+from webapp.engine.due_dates import (
     DeadlineCalculator,
     DeadlineError,
     WorkingDayCalendar,

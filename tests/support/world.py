@@ -1,0 +1,70 @@
+"""The access matrix's world: school A with a case in progress, and school B.
+
+Built once per backend and test module (`tests/web/conftest.py`), then restored into each test's
+fresh database: the ~450 route × role cases would otherwise build it ~450 times.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tests.support.scenario import Scenario, hashed_test_password, setup_school
+from webapp.audit.actor import Actor
+from webapp.auth.models import Membership, User
+from webapp.cases import task_actions
+from webapp.cases.dossier_actions import Upload, add_attachment
+from webapp.notifications.service import notify
+from webapp.roles import Role
+
+OWNER, OTHER_TEACHER, IB, DIRECTOR, BOARD, POLICY_OWNER, ADMIN, OTHER_SCHOOL = (
+    "leerkracht-eigen-zaak", "leerkracht-andere", "intern-begeleider", "directeur",
+    "bestuur", "beleidseigenaar", "beheerder", "ib-andere-school",
+)
+
+EMAILS = {
+    OWNER: "leerkracht@school-a.test", IB: "ib@school-a.test", DIRECTOR: "directeur@school-a.test",
+    BOARD: "bestuur@school-a.test", POLICY_OWNER: "beleid@school-a.test", ADMIN: "beheer@school-a.test",
+    OTHER_TEACHER: "leerkracht2@school-a.test", OTHER_SCHOOL: "ib@school-b.test",
+}
+
+
+@dataclass(frozen=True)
+class World:
+    """School A with one case (first task done, a zorgteam task open, an attachment); school B."""
+
+    case_id: int
+    task_id: int
+    attachment_id: int
+    notification_id: int
+    ib_id: int
+
+    @classmethod
+    def build(cls, session, services, database) -> World:
+        school_a = setup_school(session, services, "basismodel_2019", slug="school-a")
+        setup_school(session, services, "basismodel_2019", slug="school-b")
+        other_teacher = User(email=EMAILS[OTHER_TEACHER], display_name="Andere Leerkracht",
+                             password_hash=hashed_test_password(), active=True, created_at=services.now())
+        session.add(other_teacher)
+        session.flush()
+        session.add(Membership(user_id=other_teacher.id, school_id=school_a.school.id, role=Role.LEERKRACHT))
+        session.commit()
+        scenario = Scenario.start(session, services, database, school_a)
+        scenario.complete("Stap1_Signaleren", {"signalen_over_medewerker": False}, role=Role.LEERKRACHT)
+        ib_id = school_a.users[Role.INTERN_BEGELEIDER]
+        task_id = scenario.task("Stap1_ZorgDelen").id
+        attachment_id = add_attachment(
+            session, services, Actor(school_a.users[Role.LEERKRACHT]), case_id=scenario.case_id,
+            upload=Upload("verslag.pdf", "application/pdf", b"%PDF-1.4"),
+        ).id
+        notification_id = notify(
+            session, [session.get(User, ib_id)], kind="herinnering", title="Herinnering", body="Taak open",
+            at=services.now(), school_id=school_a.school.id, case_id=scenario.case_id, case_task_id=task_id,
+        )[0].id
+        session.commit()
+        return cls(scenario.case_id, task_id, attachment_id, notification_id, ib_id)
+
+    def url(self, path: str) -> str:
+        return path.format(case=self.case_id, task=self.task_id, attachment=self.attachment_id,
+                           notification=self.notification_id)
+
+    def claim_task_by_ib(self, session, services) -> None:
+        task_actions.claim_task(session, services, Actor(self.ib_id), task_id=self.task_id)

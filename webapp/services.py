@@ -1,0 +1,52 @@
+"""What the case layer needs from the running application (web, worker or CLI), built once per app.
+
+The clock, the working-day calendar and the evaluator (the engine's environment), the form
+catalog and the variants: read-only after start-up, the same in every process of a deployment.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from flask import Flask, current_app
+
+from webapp.clock import SystemClock
+from webapp.engine import EngineEnvironment
+from webapp.engine.due_dates import WorkingDayCalendar
+from webapp.forms.catalog import FormCatalog
+from webapp.schools.variants import Variant, load_variants
+
+EXTENSION_KEY = "meldroute.services"
+
+
+@dataclass(frozen=True)
+class CaseServices:
+    environment: EngineEnvironment
+    forms: FormCatalog
+    variants: Mapping[str, Variant]
+
+    def now(self) -> datetime:
+        return self.environment.clock.now()
+
+    def variant_of(self, school) -> Variant | None:
+        """The meldcode variant a school runs (its terms, sociale kaart, emergency contacts)."""
+        return self.variants.get(school.variant) if school is not None else None
+
+
+def build_services(config) -> CaseServices:
+    day_end = datetime.strptime(config["SCHOOL_DAY_END"], "%H:%M").time()
+    environment = EngineEnvironment(
+        clock=config.get("CLOCK") or SystemClock(),
+        calendar=WorkingDayCalendar(),
+        school_day_end=time(day_end.hour, day_end.minute),
+    )
+    return CaseServices(
+        environment=environment,
+        forms=FormCatalog.from_directory(config["FORMS_DIR"]),
+        variants=load_variants(config["WORKFLOWS_DIR"]),
+    )
+
+
+def get_services(app: Flask | None = None) -> CaseServices:
+    return (app or current_app).extensions[EXTENSION_KEY]
