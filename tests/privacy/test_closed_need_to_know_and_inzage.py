@@ -168,6 +168,7 @@ def test_the_inzage_export_before_and_after_destruction(app, school, session, se
                                    body="Vader drinkt niet")
     ib = WebUser(app, "ib@testschool.test")
     assert _request_inzage(ib, naam="Onbekend").status_code == 422
+    assert _request_inzage(ib, naam="S%").status_code == 422  # a name, not a pattern
     assert _request_inzage(ib).status_code == 303
     listing = ib.get("/inzage").text
     assert "Sam" in listing and "02-04-2026" in listing  # answered within a month

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.audit.actor import Actor
@@ -64,8 +64,9 @@ def record_request(session: Session, services: CaseServices, actor: Actor, polic
     pupil = None
     try:
         born = date.fromisoformat((date_of_birth or "").strip())
+        # The same match as when reporting a concern: the whole name (any case), never a pattern.
         pupil = session.scalar(select(Pupil).where(Pupil.school_id == school_id, Pupil.date_of_birth == born,
-                                                   Pupil.name.ilike((pupil_name or "").strip())))
+                                                   func.lower(Pupil.name) == (pupil_name or "").strip().lower()))
         if pupil is None:
             errors["naam"] = ["Over deze leerling (naam en geboortedatum) is op deze school niets vastgelegd."]
     except ValueError:
