@@ -209,3 +209,22 @@ def test_a_teacher_cannot_handle_inzage(app, school):
     teacher = WebUser(app, "leerkracht@testschool.test")
     assert teacher.get("/inzage").status_code == 403
     assert "Inzage" not in teacher.get("/taken").text.split("<main")[0]
+
+
+def test_reopen_and_corrections_through_the_api(app, school, session, services, database):
+    s = Scenario.start(session, services, database, school)
+    _close_unfounded(s)
+    ib = ApiUser(app, "ib@testschool.test")
+    case = ib.get(f"/api/v1/zaken/{s.case_id}").get_json()
+    assert case["mag_heropenen"] is True and case["mag_toevoegen"] is False and case["volledig_dossier"] is True
+    correction = ib.post(f"/api/v1/zaken/{s.case_id}/correcties", {
+        "verzocht_door": "vader", "verzocht_op": "2026-03-02", "betreft": "Stap 1", "tekst": "Het was op dinsdag"})
+    assert correction.status_code == 201 and correction.get_json()["verzocht_door"] == "vader"
+    future = ib.post(f"/api/v1/zaken/{s.case_id}/correcties", {
+        "verzocht_door": "vader", "verzocht_op": "2099-03-02", "betreft": "Stap 1", "tekst": "x"})
+    assert future.status_code == 422 and "verzocht_op" in future.get_json()["errors"]
+    assert [c["tekst"] for c in ib.get(f"/api/v1/zaken/{s.case_id}").get_json()["correcties"]] == ["Het was op dinsdag"]
+    reopened = ib.post(f"/api/v1/zaken/{s.case_id}/heropenen", {"reden": "Nieuwe signalen"})
+    assert reopened.status_code == 200 and reopened.get_json()["status"] == "open"
+    assert ib.post(f"/api/v1/zaken/{s.case_id}/heropenen", {"reden": "Nog eens"}).status_code == 409
+    assert [e.detail["via"] for e in session.scalars(select(AuditEntry).where(AuditEntry.action == "case.reopen"))] == ["api"]
