@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from webapp.audit.actor import Actor
 from webapp.audit.log import record_audit
+from webapp.audit.models import AuditEntry
 from webapp.cases.models import Case, CaseStatus
 from webapp.engine.due_dates import DeadlineError, parse_iso_duration
 from webapp.privacy.models import RetentionTerm
@@ -120,9 +121,23 @@ def schedule_work_notes(session: Session, case: Case, requested_at: datetime) ->
 
 def set_term(session: Session, actor: Actor, now: datetime, *, school_id: int, category: str, term: str) -> str:
     """A beheerder sets a school's term; the due moments of its cases follow. Commits."""
+    return set_terms(session, actor, now, school_ids=[school_id], category=category, term=term)
+
+
+def set_terms(session: Session, actor: Actor, now: datetime, *, school_ids: list[int], category: str,
+              term: str) -> str:
+    """The same term for several schools at once (a board's decision for all its schools): one
+    transaction, so the schools never disagree halfway. Commits."""
     if category not in CATEGORIES:
         raise InvalidTerm("Onbekende categorie.")
     term = check_term(term)
+    for school_id in school_ids:
+        _set_one(session, actor, now, school_id, category, term)
+    session.commit()
+    return term
+
+
+def _set_one(session: Session, actor: Actor, now: datetime, school_id: int, category: str, term: str) -> None:
     row = session.scalar(select(RetentionTerm).where(RetentionTerm.school_id == school_id,
                                                      RetentionTerm.category == category))
     previous = row.term if row else CATEGORIES[category].default
@@ -134,8 +149,16 @@ def set_term(session: Session, actor: Actor, now: datetime, *, school_id: int, c
     _reschedule(session, school_id, category, term)
     record_audit(session, "retention.term_set", actor=actor, at=now, school_id=school_id,
                  detail={"category": category, "term": term, "previous": previous})
-    session.commit()
-    return term
+
+
+def recent_destructions(session: Session, school_ids: list[int], limit: int = 50) -> list[AuditEntry]:
+    """The destruction log of these schools, newest first: what category of which case went by
+    which rule (the entries hold no content)."""
+    if not school_ids:
+        return []
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.action == "case.destroy",
+                                                         AuditEntry.school_id.in_(school_ids))
+                                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))
 
 
 def _reschedule(session: Session, school_id: int, category: str, term: str) -> None:

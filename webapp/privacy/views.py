@@ -24,7 +24,7 @@ from webapp.db import get_session
 from webapp.ids import parse_id
 from webapp.privacy import inzage, retention
 from webapp.privacy.models import RetentionTerm
-from webapp.schools.models import School
+from webapp.schools.models import Board, School
 from webapp.services import get_services
 
 blueprint = Blueprint("privacy", __name__, template_folder="templates")
@@ -117,16 +117,25 @@ def retention_terms():
         abort(403)
     editable = set(policy.schools_where(Action.MANAGE_RETENTION))
     errors: dict[str, str] = {}
+    boards = _boards_of(_schools(readable))
     if request.method == "POST":
-        school_id = parse_id(request.form.get("school"))
-        if school_id not in editable:
-            abort(403)
         category = request.form.get("categorie", "")
+        board_id = parse_id(request.form.get("bestuur"))
+        if board_id is not None:
+            # A board's term for all its schools: only for whoever keeps the terms of every one of them.
+            board = boards.get(board_id)
+            school_ids = [school.id for school in board["schools"]] if board else []
+            key = f"bestuur-{board_id}:{category}"
+        else:
+            school_ids = [parse_id(request.form.get("school"))]
+            key = f"{school_ids[0]}:{category}"
+        if not school_ids or not set(school_ids) <= editable:
+            abort(403)
         try:
-            term = retention.set_term(db, actor, services.now(), school_id=school_id, category=category,
-                                      term=request.form.get("termijn", ""))
+            term = retention.set_terms(db, actor, services.now(), school_ids=school_ids, category=category,
+                                       term=request.form.get("termijn", ""))
         except retention.InvalidTerm as invalid:
-            errors[f"{school_id}:{category}"] = str(invalid)
+            errors[key] = str(invalid)
         else:
             flash(f"Bewaartermijn opgeslagen: {retention.CATEGORIES[category].label} — "
                   f"{retention.describe_term(term)}.", "info")
@@ -135,6 +144,18 @@ def retention_terms():
     terms = {school.id: retention.terms_for(db, school.id) for school in schools}
     changed = {(row.school_id, row.category): row for row in db.scalars(
         select(RetentionTerm).where(RetentionTerm.school_id.in_(readable)))}
+    log = retention.recent_destructions(db, readable)
     return render_template("privacy/retention.html", schools=schools, terms=terms, changed=changed,
                            editable=editable, categories=retention.CATEGORIES, describe=retention.describe_term,
-                           errors=errors), (422 if errors else 200)
+                           boards=[b for b in boards.values() if len(b["schools"]) > 1
+                                   and {s.id for s in b["schools"]} <= editable],
+                           destructions=log, errors=errors), (422 if errors else 200)
+
+
+def _boards_of(schools: list[School]) -> dict[int, dict]:
+    """The boards of these schools with all their schools (a board's term covers every one of them)."""
+    board_ids = {school.board_id for school in schools if school.board_id}
+    boards = {}
+    for board in get_session().scalars(select(Board).where(Board.id.in_(sorted(board_ids)))):
+        boards[board.id] = {"board": board, "schools": sorted(board.schools, key=lambda s: s.name)}
+    return boards
