@@ -9,7 +9,9 @@ Who sees what:
 - intern begeleider / aandachtsfunctionaris and directeur: every case of their school;
 - leerkracht: the cases they started or in which they hold (claimed or completed) a task;
 - bestuur: only cases the protocol hands to the board (a task in the Bestuur lane, e.g. the
-  meld- en aangifteplicht); otherwise figures, not case data;
+  meld- en aangifteplicht); otherwise figures, not case data (the monitor's aggregated figures,
+  MONITOR_SCHOOL, with counts below 5 suppressed); the director also sees the cases behind the
+  figures (MONITOR_CASES) and a case's audit trail;
 - beleidseigenaar, beheerder: no case data (diagrams and accounts respectively);
 - nobody: another school's cases.
 
@@ -40,7 +42,8 @@ class Action(str, enum.Enum):
     RAISE_ACUTE_DANGER = "raise_acute_danger"
     SIGNAL_EVENT = "signal_event"  # other events a diagram waits for (pupil leaves school …)
     VIEW_CASE_AUDIT = "view_case_audit"
-    MONITOR_SCHOOL = "monitor_school"
+    MONITOR_SCHOOL = "monitor_school"  # the figures of a school: counts, durations, no pupil data
+    MONITOR_CASES = "monitor_cases"  # the cases behind the figures: references, pupils, who holds a task
     MANAGE_DIAGRAMS = "manage_diagrams"
     MANAGE_ACCOUNTS = "manage_accounts"
     CHECK_MAIL_DELIVERY = "check_mail_delivery"
@@ -52,6 +55,7 @@ SCHOOL_WIDE_CASE_ROLES = frozenset({Role.INTERN_BEGELEIDER, Role.DIRECTEUR})
 SCHOOL_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.START_CASE: frozenset({Role.LEERKRACHT, Role.INTERN_BEGELEIDER, Role.DIRECTEUR}),
     Action.MONITOR_SCHOOL: frozenset({Role.DIRECTEUR, Role.BESTUUR}),
+    Action.MONITOR_CASES: frozenset({Role.DIRECTEUR}),
     Action.MANAGE_DIAGRAMS: frozenset({Role.BELEIDSEIGENAAR}),
     Action.MANAGE_ACCOUNTS: frozenset({Role.BEHEERDER}),
     Action.CHECK_MAIL_DELIVERY: frozenset({Role.BEHEERDER}),
