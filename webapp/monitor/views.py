@@ -5,7 +5,7 @@ any case (counts below 5 suppressed in the yearly figures). Every read is in the
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from webapp.audit.log import record_audit
 from webapp.auth.policy import Action
@@ -30,6 +30,7 @@ from webapp.monitor.figures import (
     outcome_chart,
     read_figures,
 )
+from webapp.monitor.process_view import definitions_in_scope, read_process_view
 from webapp.monitor.scope import (
     MonitorScope,
     end_of_day,
@@ -161,3 +162,49 @@ def case_audit(case_id: int):
             "Content-Disposition": f'attachment; filename="audittrail-{case.reference}.csv"'})
     return render_template("monitor/audit.html", case=case, trail=trail, filters=filters,
                            args={k: v for k, v in request.args.items() if k in ("wie", "soort", "van", "tot")})
+
+
+# -- the process view ---------------------------------------------------------------------------
+
+def _process_view():
+    """The chosen route of a school in scope (`diagram` = definition id; the first one by default)
+    and its version (`versie` = number; the published one by default); 404 when not in scope."""
+    scope = _scope()
+    session = get_session()
+    definitions = definitions_in_scope(session, scope)
+    wanted = request.args.get("diagram", "")
+    definition = next((d for d in definitions if str(d.id) == wanted), None) if wanted else \
+        (definitions[0] if definitions else None)
+    version = request.args.get("versie", "")
+    number = int(version) if version.isdigit() and len(version) < 7 else None
+    view = read_process_view(session, scope, definition, number, get_services().now()) if definition else None
+    if view is None or (version and number is None):
+        abort(404)
+    return scope, definitions, view
+
+
+@blueprint.get("/monitor/proces")
+def process():
+    scope, definitions, view = _process_view()
+    _audit_read("monitor.process_view", scope, {"process_version_id": view.version.id})
+    schools = {s.id: s for s in scope.schools}
+    return render_template("monitor/process.html", scope=scope, definitions=definitions, view=view,
+                           schools=schools, school_slug=request.args.get("school") or None,
+                           position_url=url_for("monitor.process_position", **request.args))
+
+
+@blueprint.get("/monitor/proces.json")
+def process_position():
+    """What the process view's diagram viewer draws: the version's BPMN, and per activity the open
+    cases there, how many are past their term, the heat, and (for a director) the link to them."""
+    scope, _, view = _process_view()
+    school = next(s for s in scope.schools if s.id == view.definition.school_id)
+    activities = {}
+    for element, figures in view.activities.items():
+        entry = {"aantal": figures.count, "te_laat": figures.overdue, "warmte": figures.heat}
+        if scope.detailed:
+            entry["link"] = url_for("monitor.cases", soort="open", school=school.slug,
+                                    route=view.definition.route_key, stap=element)
+        activities[element] = entry
+    return {"versie": view.version.number, "bpmn": view.version.bpmn_xml, "huidig": [], "afgerond": [],
+            "activiteiten": activities}
