@@ -59,6 +59,11 @@ def test_director_sees_dashboard_and_process_view(live_server, browser):  # noqa
     assert page.locator("#aantal-te-laat").inner_text() == "4"
     screenshot(page, "monitor-dashboard")
 
+    page.get_by_role("link", name="Jaarcijfers").click()
+    assert page.locator("#lopend-per-maand rect").count() == 5  # January to May have ended
+    screenshot(page, "monitor-jaarcijfers")
+    page.get_by_role("link", name="Overzicht").click()
+
     page.get_by_role("link", name="Procesbeeld").click()
     page.wait_for_selector('[data-diagram-state="getoond"]', timeout=20000)
     badges = page.locator(".monitor-badge")

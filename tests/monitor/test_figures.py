@@ -9,7 +9,7 @@ from tests.support.scenario import setup_school
 from tests.support.web import WebUser
 from webapp.auth.models import Membership
 from webapp.cli import main
-from webapp.monitor.figures import percentile, read_figures
+from webapp.monitor.figures import open_over_time, percentile, read_figures
 from webapp.roles import Role
 
 # Step durations in working days: 1 (Fri 22 May → Tue 26 May, across Whit Monday), 2, 3, 4, 10.
@@ -109,3 +109,19 @@ def test_figures_command_writes_csv_and_pdf(app, schools):
     assert pdf.exit_code == 0 and pdf.stdout_bytes.startswith(b"%PDF")
     unknown = runner.invoke(main, ["figures", "--school", "bestaat-niet", "--year", "2026"])
     assert unknown.exit_code != 0 and "onbekende school" in unknown.output
+
+
+def test_open_cases_at_the_end_of_each_month(session, schools):
+    a, _ = schools
+    points = dict(open_over_time(session, [a.school.id], 2026))
+    # End of January: the December case only; February: + the four started 1 February (three of
+    # them closed on 1 March, after the moment counted); May: + the five started 20 May.
+    assert (points["jan"], points["feb"], points["mrt"], points["apr"]) == (1, 5, 2, 2)
+    assert (points["mei"], points["aug"], points["sep"]) == (7, 7, 6)
+
+
+def test_figures_page_draws_the_months_so_far(app, schools):
+    page = WebUser(app, "directeur@school-a.test").get("/monitor/cijfers?jaar=2026")
+    # On 1 December: January to November have ended, December has not.
+    assert 'middle">nov<' in page.text and 'middle">dec<' not in page.text
+    assert 'id="lopend-per-maand"' in page.text

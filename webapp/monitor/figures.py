@@ -245,6 +245,30 @@ def figures_pdf(figures: YearFigures, title: str) -> bytes:
     return buffer.getvalue()
 
 
+MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+def open_over_time(session: Session, school_ids: list[int], year: int) -> list[tuple[str, int]]:
+    """Open cases at the end of each month of the year (the caller leaves out months that have not
+    ended: their count would only repeat today's)."""
+    points = []
+    for month in range(1, 13):
+        moment = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=SCHOOL_TIMEZONE)
+        n = session.scalar(select(func.count()).select_from(Case).where(
+            Case.school_id.in_(school_ids), Case.started_at < moment,
+            (Case.closed_at.is_(None)) | (Case.closed_at >= moment))) or 0
+        points.append((MONTHS[month - 1], n))
+    return points
+
+
+def open_chart(points: list[tuple[str, int]], figures: YearFigures) -> list[dict]:
+    """Bars of the open cases per month for the page's SVG (suppressed like the counts)."""
+    shown = [(label, SUPPRESS_BELOW if figures.suppressed and 0 < n < SUPPRESS_BELOW else n) for label, n in points]
+    top = max((n for _, n in shown), default=0) or 1
+    return [{"label": label, "height": round(120 * n / top), "text": figures.count(raw)}
+            for (label, n), (_, raw) in zip(shown, points, strict=True)]
+
+
 def outcome_chart(route: RouteFigures, figures: YearFigures) -> list[dict]:
     """Bars for the page's server-rendered SVG chart of how cases were handled (no script needed).
     Under suppression a bar of 1–4 is drawn at 5 and labelled "< 5"."""

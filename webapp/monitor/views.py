@@ -27,6 +27,8 @@ from webapp.monitor.figures import (
     figures_csv,
     figures_pdf,
     figures_title,
+    open_chart,
+    open_over_time,
     outcome_chart,
     read_figures,
 )
@@ -115,11 +117,18 @@ def _figures(scope: MonitorScope, year: int) -> YearFigures:
 def figures():
     scope, year = _scope(), _year()
     data = _figures(scope, year)
+    now = as_school_time(get_services().now())
+    months = open_over_time(get_session(), scope.school_ids, year)
+    if year == now.year:
+        months = months[:now.month - 1]  # only months that have ended
+    elif year > now.year:
+        months = []
     _audit_read("monitor.figures", scope, {"jaar": year})
     school_slug = request.args.get("school") or None
     return render_template("monitor/figures.html", figures=data, scope=scope, year=year, school_slug=school_slug,
                            all_schools=monitor_scope(get_session(), current_policy()).schools,
-                           chart=outcome_chart, outcome_labels=OUTCOME_LABELS)
+                           chart=outcome_chart, outcome_labels=OUTCOME_LABELS,
+                           open_bars=open_chart(months, data))
 
 
 @blueprint.get("/monitor/cijfers.<formaat>")
