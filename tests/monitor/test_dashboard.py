@@ -140,3 +140,11 @@ def test_reading_the_dashboard_is_audited(app, session, schools):
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "monitor.cases")).one()
     assert entry.user_id == a.users[Role.DIRECTEUR] and entry.school_id == a.school.id
     assert entry.detail["soort"] == "te_laat" and len(entry.detail["zaken"]) == 1
+
+
+def test_odd_filters_fall_back_to_the_defaults(app, schools):
+    director = WebUser(app, "directeur@school-a.test")
+    for query in ("tot=9999-12-31", "van=0001-01-01", "weken=-3", "weken=99999999999999999999", "van=31-12-2026",
+                  "stap=" + "x" * 5000, "soort=onbekend"):
+        assert director.get(f"/monitor?{query}").status_code == 200, query
+        assert director.get(f"/monitor/zaken?{query}").status_code == 200, query

@@ -48,9 +48,11 @@ def parse_day(text: str | None) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text.strip()[:10])
+        day = date.fromisoformat(text.strip()[:10])
     except ValueError:
         return None
+    # Outside this range a day plus one overflows, and no meldcode case lies there anyway.
+    return day if 1900 <= day.year <= 2999 else None
 
 
 def start_of_day(day: date) -> datetime:
