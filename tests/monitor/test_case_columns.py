@@ -39,3 +39,6 @@ def test_outcome_categories_of_the_shipped_end_events():
     assert classify_outcome("Signalen ontkracht: geen zorgen, vastgelegd in ESIS", acute=False,
                             reported=False) == "ongegrond"
     assert classify_outcome("Vermoeden ongegrond: dossier afgesloten", acute=True, reported=False) == "acuut"
+    assert classify_outcome("Melding in noodsituatie gedaan: voldoende verbetering zichtbaar", acute=False,
+                            reported=False) == "melding"
+    assert classify_outcome("Zorg overgedragen aan de nieuwe school", acute=False, reported=False) == "anders"

@@ -19,7 +19,7 @@ class OutcomeKind:
     MELDING = "melding"
     ACUTE = "acuut"
     OUTSIDE = "buiten_meldcode"  # signals about a staff member: meld- en aangifteplicht
-    OTHER = "anders"  # a term expired, a pupil moved before the route ended …
+    OTHER = "anders"  # a term expired, the pupil moved to another school …
 
 
 OUTCOME_LABELS = {
@@ -38,9 +38,9 @@ MELDING_ELEMENTS = frozenset({"Stap5b_Melden", "Melding_Doen", "Fase3_MeldingAMK
 _OUTSIDE = re.compile(r"medewerker|personeelslid|meldplicht|aangifteplicht|schoolbestuur", re.I)
 _UNFOUNDED = re.compile(r"ongegrond|ontkracht|geen zorgen|geen actie|andere oorzaak|niet gestart|"
                         r"geen stappenplan|niet op huiselijk", re.I)
-_MELDING = re.compile(r"\bgemeld\b|melding gedaan", re.I)
+_MELDING = re.compile(r"\bgemeld\b|\bmelding\b.*\bgedaan\b", re.I)
 _EXPIRED = re.compile(r"verstreken", re.I)
-_HELP = re.compile(r"hulp|nazorg|overgedragen|reguliere besprekingen", re.I)
+_HELP = re.compile(r"hulp|nazorg|reguliere besprekingen", re.I)
 
 
 def classify_outcome(end_label: str, *, acute: bool, reported: bool) -> str:
