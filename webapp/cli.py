@@ -190,6 +190,4 @@ def figures_command(slug: str, year: int, output_format: str) -> None:
         record_audit(session, "monitor.figures_download", actor=Actor(None, None, Channel.CLI), at=services.now(),
                      school_id=school.id, detail={"jaar": year, "formaat": output_format})
         session.commit()
-    stream = click.get_binary_stream("stdout")
-    stream.write(body)
-    stream.flush()
+    click.echo(body, nl=False)  # bytes go to the binary stdout unchanged (the PDF, the CSV's BOM)
