@@ -160,3 +160,35 @@ def _interrupt(_signum, _frame) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.command("figures")
+@click.option("--school", "slug", required=True, help="De school (slug), bijvoorbeeld school-a.")
+@click.option("--year", type=click.IntRange(2000, 2100), required=True, help="Het kalenderjaar.")
+@click.option("--format", "output_format", type=click.Choice(["csv", "pdf"]), default="csv", show_default=True)
+@with_appcontext
+def figures_command(slug: str, year: int, output_format: str) -> None:
+    """Schrijf de jaarcijfers van een school (interne evaluatie, anoniem) naar standaarduitvoer."""
+    from sqlalchemy import select
+
+    from webapp.audit.actor import Actor, Channel
+    from webapp.audit.log import record_audit
+    from webapp.monitor.figures import (
+        figures_csv,
+        figures_pdf,
+        figures_title,
+        read_figures,
+    )
+    from webapp.schools.models import School
+
+    services = get_services()
+    with get_database().session() as session:
+        school = session.scalar(select(School).where(School.slug == slug))
+        if school is None:
+            raise click.BadParameter(f"onbekende school: {slug}", param_hint="--school")
+        figures = read_figures(session, [school], year, services.environment.calendar, suppressed=False)
+        body = figures_csv(figures) if output_format == "csv" else figures_pdf(figures, figures_title([school], year))
+        record_audit(session, "monitor.figures_download", actor=Actor(None, None, Channel.CLI), at=services.now(),
+                     school_id=school.id, detail={"jaar": year, "formaat": output_format})
+        session.commit()
+    click.echo(body, nl=False)  # bytes go to the binary stdout unchanged (the PDF, the CSV's BOM)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,12 +24,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
-__all__ = ["DEMO_PASSWORD", "SCREENSHOTS", "is_problem", "log_in", "screenshot"]
+__all__ = ["DEMO_PASSWORD", "SCREENSHOTS", "is_problem", "log_in", "screenshot", "serving"]
 
 
-@pytest.fixture
-def live_server(app, session, services) -> Iterator[str]:
-    load_demo(session, services)
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """The app on a free port of 127.0.0.1 while the block runs; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -37,6 +38,14 @@ def live_server(app, session, services) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(app, session, services) -> Iterator[str]:
+    """The app with the demo schools and users."""
+    load_demo(session, services)
+    with serving(app) as base_url:
+        yield base_url
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from webapp.cases.models import (
     CaseStatus,
     CaseTask,
 )
+from webapp.monitor.figures import read_figures
 from webapp.privacy import retention
 from webapp.privacy.destruction import destroy_due
 from webapp.privacy.models import CaseStatistics
@@ -159,6 +160,13 @@ def test_attachments_then_the_whole_dossier_go_under_their_terms_leaving_an_anon
         "Stap1_Signaleren", "Stap1_ZorgDelen", "Stap1_GesprekLeerling", "Stap1_Besluit", "Afsluiten_Ongegrond"]
     assert all(step["done"] for step in record.steps)
     assert "Sam" not in json.dumps(record.steps)
+
+    # The yearly figures keep counting the destroyed case: raised, closed unfounded, its step durations.
+    figures = read_figures(session, [school.school], closed_at.year, services.environment.calendar, suppressed=False)
+    [route] = figures.schools[0].routes
+    assert route.raised == 2 and route.outcomes["ongegrond"] == 1
+    step_counts = {d.element_id: d.count for d in figures.schools[0].durations}
+    assert step_counts["Afsluiten_Ongegrond"] == 1 and step_counts["Stap1_Besluit"] == 1
 
     categories = [(e.detail["category"], e.detail["counts"]) for e in _destructions(session)]
     assert categories[0] == (retention.ATTACHMENTS, {"bijlagen": 1})

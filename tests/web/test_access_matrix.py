@@ -126,6 +126,15 @@ DECISIONS: dict[str, list[Decision]] = {
     # Tests run without MAIL_SERVER (development): everyone reads the mails addressed to them.
     # With a mail server only the beheerder may (tests/notifications/test_pages.py).
     "notifications.outbox": [decision("GET", "/uitgaande-mail", LOGGED_IN)],
+    # The monitor: figures for director and board, the cases behind them and the audit trail for
+    # the director only (tests/monitor/ shows what each sees).
+    "monitor.dashboard": [decision("GET", "/monitor", {DIRECTOR, BOARD})],
+    "monitor.cases": [decision("GET", "/monitor/zaken?soort=open", {DIRECTOR})],
+    "monitor.figures": [decision("GET", "/monitor/cijfers?jaar=2026", {DIRECTOR, BOARD})],
+    "monitor.figures_download": [decision("GET", "/monitor/cijfers.csv?jaar=2026", {DIRECTOR, BOARD})],
+    "monitor.process": [decision("GET", "/monitor/proces", {DIRECTOR, BOARD})],
+    "monitor.process_position": [decision("GET", "/monitor/proces.json?versie=1", {DIRECTOR, BOARD})],
+    "monitor.case_audit": [decision("GET", "/monitor/zaken/{case}/audittrail", {DIRECTOR})],
 }
 
 

@@ -12,7 +12,9 @@ Who sees what:
   of those, need to know: the status and their own entries, unless the school lets its teachers
   see the whole dossier (`sees_whole_dossier`);
 - bestuur: only cases the protocol hands to the board (a task in the Bestuur lane, e.g. the
-  meld- en aangifteplicht) and cases concerning a staff member; otherwise figures, not case data;
+  meld- en aangifteplicht) and cases concerning a staff member; otherwise figures, not case data
+  (the monitor's aggregated figures, MONITOR_SCHOOL, with counts below 5 suppressed); the director
+  also sees the cases behind the figures (MONITOR_CASES) and a case's audit trail;
 - beleidseigenaar, beheerder: no case data (diagrams and accounts respectively);
 - nobody: another school's cases.
 
@@ -47,7 +49,8 @@ class Action(str, enum.Enum):
     HANDLE_INZAGE = "handle_inzage"  # record a parent's request to see the file, make the export
     RECORD_CORRECTION = "record_correction"  # a parent's correction, kept beside the original
     MANAGE_RETENTION = "manage_retention"
-    MONITOR_SCHOOL = "monitor_school"
+    MONITOR_SCHOOL = "monitor_school"  # the figures of a school: counts, durations, no pupil data
+    MONITOR_CASES = "monitor_cases"  # the cases behind the figures: references, pupils, who holds a task
     MANAGE_DIAGRAMS = "manage_diagrams"
     MANAGE_ACCOUNTS = "manage_accounts"
     CHECK_MAIL_DELIVERY = "check_mail_delivery"
@@ -59,6 +62,7 @@ SCHOOL_WIDE_CASE_ROLES = frozenset({Role.INTERN_BEGELEIDER, Role.DIRECTEUR})
 SCHOOL_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.START_CASE: frozenset({Role.LEERKRACHT, Role.INTERN_BEGELEIDER, Role.DIRECTEUR}),
     Action.MONITOR_SCHOOL: frozenset({Role.DIRECTEUR, Role.BESTUUR}),
+    Action.MONITOR_CASES: frozenset({Role.DIRECTEUR}),
     Action.MANAGE_DIAGRAMS: frozenset({Role.BELEIDSEIGENAAR}),
     Action.MANAGE_ACCOUNTS: frozenset({Role.BEHEERDER}),
     Action.CHECK_MAIL_DELIVERY: frozenset({Role.BEHEERDER}),

@@ -49,7 +49,14 @@ class TimerStatus:
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_school_status", "school_id", "status"),)
+    __table_args__ = (
+        Index("ix_cases_school_status", "school_id", "status"),
+        # The monitor's reads: a school's cases by start, close, last progress and emergency.
+        Index("ix_cases_school_started", "school_id", "started_at"),
+        Index("ix_cases_school_closed", "school_id", "closed_at"),
+        Index("ix_cases_school_status_progressed", "school_id", "status", "progressed_at"),
+        Index("ix_cases_school_acute", "school_id", "acute_raised_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)
@@ -76,6 +83,10 @@ class Case(Base):
     attachments_destroyed_at: Mapped[datetime | None]
     dossier_destroy_after: Mapped[datetime | None] = mapped_column(index=True)
     destroyed_at: Mapped[datetime | None]
+    # When the workflow last moved (a task done, a timer fired, a signal); updated_at also moves
+    # for notes, drafts and deadline notices, which are no progress of the case.
+    progressed_at: Mapped[datetime | None]
+    outcome_kind: Mapped[str | None] = mapped_column(String(20))  # webapp.cases.outcomes.OutcomeKind
     # Bumped by every change: taking the case lock is an UPDATE of this column (see cases.locking).
     lock_version: Mapped[int] = mapped_column(default=0)
 
@@ -106,6 +117,8 @@ class CaseTask(Base):
         UniqueConstraint("case_id", "spiff_task_id"),
         Index("ix_case_tasks_school_status_lane", "school_id", "status", "lane"),
         Index("ix_case_tasks_status_due", "status", "due_at"),
+        Index("ix_case_tasks_school_status_due", "school_id", "status", "due_at"),
+        Index("ix_case_tasks_school_completed", "school_id", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,6 +161,7 @@ class CaseTimer(Base):
             sqlite_where=text("status = 'waiting'"),
             postgresql_where=text("status = 'waiting'"),
         ),
+        Index("ix_case_timers_school_status", "school_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -44,6 +44,7 @@ from webapp.cases.models import (
     TaskStatus,
     TimerStatus,
 )
+from webapp.cases.outcomes import MELDING_ELEMENTS, classify_outcome
 from webapp.definitions.spec_cache import compiled_process_of
 from webapp.engine import CaseWorkflow
 from webapp.privacy.retention import schedule_on_closing
@@ -136,7 +137,10 @@ class CaseChange:
         self.case.updated_at = self.now
         if self._workflow is None:
             return
-        self._state.state = self._workflow.dump()
+        dumped = self._workflow.dump()
+        if dumped != self._state.state:
+            self.case.progressed_at = self.now  # the workflow moved: a step of the case was taken
+        self._state.state = dumped
         self._state.updated_at = self.now
         ready = self._sync_tasks()
         waiting = self._sync_timers()
@@ -152,7 +156,15 @@ class CaseChange:
             self.case.closed_at = self.now
             self.case.outcome = (ends[-1] if ends else "Afgesloten")[:300]
             schedule_on_closing(self.session, self.case)
+            self.case.outcome_kind = classify_outcome(
+                self.case.outcome, acute=self.case.acute_raised_at is not None, reported=self._reported())
             self.event("case_closed", f"Zaak afgesloten: {self.case.outcome}")
+
+    def _reported(self) -> bool:
+        """Whether a melding to Veilig Thuis / AMK was made in this case (a completed melding step)."""
+        return self.session.scalar(select(CaseTask.id).where(
+            CaseTask.case_id == self.case.id, CaseTask.status == TaskStatus.COMPLETED,
+            CaseTask.element_id.in_(sorted(MELDING_ELEMENTS))).limit(1)) is not None
 
     def _sync_tasks(self):
         ready = self._workflow.ready_user_tasks()

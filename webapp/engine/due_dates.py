@@ -67,6 +67,16 @@ class WorkingDayCalendar:
     def holiday_name(self, day: date) -> str | None:
         return self._public_holidays.get(day)
 
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after `start` up to and including `end`: a step begun on Friday and done
+        on Monday took one working day, one done the same day none."""
+        count, day = 0, start
+        while day < end:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
     def add_working_days(self, start: date, count: int) -> date:
         """The `count`-th working day after `start` (start itself does not count)."""
         if count < 0:

@@ -32,6 +32,39 @@ function markElements(viewer, position) {
   position.huidig.filter(present).forEach((id) => canvas.addMarker(id, CURRENT_MARKER));
 }
 
+// The monitor's process view sends, per activity, the open cases there now (and how many are past
+// their term), the heat against the step's own deadline, and for a director a link to those cases.
+function showActivityFigures(viewer, activities) {
+  const canvas = viewer.get("canvas");
+  const overlays = viewer.get("overlays");
+  const registry = viewer.get("elementRegistry");
+  for (const [id, figures] of Object.entries(activities || {})) {
+    const shape = registry.get(id);
+    if (!shape) continue;  // a task of an element this version no longer draws
+    canvas.addMarker(id, figures.warmte === null ? "meldroute-heat-none" : `meldroute-heat-${figures.warmte}`);
+    const badge = document.createElement(figures.link ? "a" : "span");
+    badge.className = "monitor-badge";
+    badge.dataset.activity = id;
+    badge.textContent = String(figures.aantal);
+    badge.title = `${figures.aantal} lopend, ${figures.te_laat} over de termijn`;
+    if (figures.te_laat) {
+      const late = document.createElement("span");
+      late.className = "late";
+      late.textContent = `${figures.te_laat} te laat`;
+      badge.append(late);
+    }
+    if (figures.link) {
+      badge.href = figures.link;
+      canvas.addMarker(id, "meldroute-clickable");
+    }
+    overlays.add(id, "meldroute-figures", { position: { top: -12, right: 12 }, html: badge });
+  }
+  viewer.on("element.click", (event) => {
+    const link = activities[event.element.id]?.link;
+    if (link) window.location.assign(link);
+  });
+}
+
 // Whole meldcode diagrams are wide: fitted into the page their labels become unreadable, so the
 // viewer opens at a readable scale around where the case stands and the steps just before it
 // (pan and zoom show the rest). A closed case shows the whole diagram.
@@ -94,7 +127,13 @@ async function showCaseDiagram(container) {
     return;
   }
   markElements(viewer, position);
-  focusOnCurrent(viewer, position.huidig, position.afgerond);
+  if (position.activiteiten) {
+    showActivityFigures(viewer, position.activiteiten);
+    // Open around the steps where cases stand, as readable as they fit (pan and zoom for the rest).
+    focusOnCurrent(viewer, Object.keys(position.activiteiten), []);
+  } else {
+    focusOnCurrent(viewer, position.huidig, position.afgerond);
+  }
   const status = container.querySelector("[data-diagram-status]");
   if (status) status.hidden = true;
   container.dataset.diagramState = "getoond";
