@@ -48,6 +48,9 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_USE_TLS": env.get("MELDROUTE_MAIL_USE_TLS", "1") == "1",  # STARTTLS
         "MAIL_FROM": env.get("MELDROUTE_MAIL_FROM", "Meldroute <meldroute@localhost>"),
         "MAIL_MAX_ATTEMPTS": int(env.get("MELDROUTE_MAIL_MAX_ATTEMPTS", "8")),
+        # Server-side sessions end after this long without a request, and this long after login.
+        "SESSION_IDLE_TIMEOUT": int(env.get("MELDROUTE_SESSION_IDLE_MINUTES", "30")),
+        "SESSION_MAX_AGE": int(env.get("MELDROUTE_SESSION_MAX_HOURS", "12")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("MELDROUTE_SECURE_COOKIES", "0") == "1",

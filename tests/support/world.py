@@ -36,6 +36,7 @@ class World:
     attachment_id: int
     notification_id: int
     ib_id: int
+    owner_id: int
 
     @classmethod
     def build(cls, session, services, database) -> World:
@@ -60,11 +61,12 @@ class World:
             at=services.now(), school_id=school_a.school.id, case_id=scenario.case_id, case_task_id=task_id,
         )[0].id
         session.commit()
-        return cls(scenario.case_id, task_id, attachment_id, notification_id, ib_id)
+        return cls(scenario.case_id, task_id, attachment_id, notification_id, ib_id,
+                   school_a.users[Role.LEERKRACHT])
 
     def url(self, path: str) -> str:
         return path.format(case=self.case_id, task=self.task_id, attachment=self.attachment_id,
-                           notification=self.notification_id)
+                           notification=self.notification_id, owner=self.owner_id)
 
     def claim_task_by_ib(self, session, services) -> None:
         task_actions.claim_task(session, services, Actor(self.ib_id), task_id=self.task_id)

@@ -56,7 +56,7 @@ def test_login_page_is_dutch_and_wrong_password_keeps_the_email(app, school, ses
         AuditEntry.action == "auth.login_failed")) == 1
 
 
-def test_repeated_failures_lock_the_account_for_a_while(app, school, clock):
+def test_repeated_failures_slow_the_account_down_for_a_while(app, school, clock):
     user = WebUser(app)
     for _ in range(5):
         user.login("leerkracht@testschool.test", "fout")

@@ -45,3 +45,20 @@ class Membership(Base):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     school = relationship("School")
+
+
+class UserSession(Base):
+    """A login kept on the server: the browser's (signed) cookie holds a random token whose hash
+    is the key, so logging out, expiry or a beheerder ends it for every copy of the cookie."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ended_reason: Mapped[str | None] = mapped_column(String(40))
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(200))

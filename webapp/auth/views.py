@@ -2,10 +2,27 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
+from sqlalchemy import select
 
+from webapp.audit.log import record_audit
+from webapp.auth import server_sessions
 from webapp.auth.login import LoginRefused, attempt_login, log_out
+from webapp.auth.models import Membership, UserSession
+from webapp.auth.policy import Action
+from webapp.auth.session import current_actor, current_policy
+from webapp.db import get_session
+from webapp.services import get_services
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 
@@ -39,3 +56,59 @@ def logout():
     log_out(current_user.id)
     flash("U bent uitgelogd.", "info")
     return redirect(url_for("auth.login"))
+
+
+@blueprint.get("/sessies")
+def sessions():
+    db = get_session()
+    now = get_services().now()
+    rows = server_sessions.open_sessions(db, current_user.id, now)
+    return render_template("auth/sessions.html", sessions=rows,
+                           current_id=g.get("user_session_id"))
+
+
+@blueprint.post("/sessies/beeindigen")
+def end_sessions():
+    """End one of one's own sessions (`sessie`), or all but this one (`alle_andere`)."""
+    db = get_session()
+    now = get_services().now()
+    current_id = g.get("user_session_id")
+    if request.form.get("alle_andere"):
+        ended = server_sessions.end_all(db, current_user.id, now, "door gebruiker", keep=current_id)
+    else:
+        try:
+            session_id = int(request.form.get("sessie", ""))
+        except ValueError:
+            abort(404)
+        row = db.get(UserSession, session_id)
+        if row is None or row.user_id != current_user.id:
+            abort(404)
+        ended = server_sessions.end_all(db, current_user.id, now, "door gebruiker", only=row.id)
+    record_audit(db, "auth.sessions_ended", actor=current_actor(), at=now, detail={"aantal": ended})
+    db.commit()
+    if current_id is not None and db.get(UserSession, current_id).ended_at is not None:
+        server_sessions.forget_in_browser()
+        return redirect(url_for("auth.login"))
+    flash("Sessie(s) beëindigd." if ended else "Er was geen sessie meer om te beëindigen.", "info")
+    return redirect(url_for("auth.sessions"))
+
+
+@blueprint.post("/gebruikers/<int:user_id>/sessies-beeindigen")
+def end_user_sessions(user_id: int):
+    """A beheerder ends every session of a user of one of their schools (a lost laptop)."""
+    db = get_session()
+    now = get_services().now()
+    policy = current_policy()
+    schools = set(policy.schools_where(Action.MANAGE_ACCOUNTS))
+    target_schools = set(db.scalars(select(Membership.school_id).where(Membership.user_id == user_id)))
+    if not schools & target_schools:
+        record_audit(db, "auth.refused", actor=current_actor(), at=now,
+                     detail={"actie": "sessies_beeindigen", "gebruiker": user_id})
+        db.commit()
+        abort(404)
+    ended = server_sessions.end_all(db, user_id, now, "door beheerder")
+    record_audit(db, "auth.sessions_ended", actor=current_actor(), at=now,
+                 detail={"gebruiker": user_id, "aantal": ended})
+    db.commit()
+    flash(f"{ended} sessie(s) van de gebruiker beëindigd.", "info")
+    return redirect(url_for("auth.sessions"))

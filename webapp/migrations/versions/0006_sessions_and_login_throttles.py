@@ -1,0 +1,51 @@
+"""server-side sessions and login throttles
+
+Revision ID: 0006
+Revises: 0004
+Create Date: 2026-12-03
+
+`user_sessions`: a login lives on the server, so logout, expiry and a beheerder can end it.
+`login_throttles`: failure counts per address and per typed account, shared by every process.
+"""
+import sqlalchemy as sa
+from alembic import op
+
+from webapp.db import UTCDateTime
+
+revision = '0006'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'user_sessions',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('token_hash', sa.String(length=64), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('created_at', UTCDateTime(), nullable=False),
+        sa.Column('last_seen_at', UTCDateTime(), nullable=False),
+        sa.Column('ended_at', UTCDateTime(), nullable=True),
+        sa.Column('ended_reason', sa.String(length=40), nullable=True),
+        sa.Column('remote_addr', sa.String(length=64), nullable=True),
+        sa.Column('user_agent', sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_sessions_user_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_user_sessions')),
+        sa.UniqueConstraint('token_hash', name=op.f('uq_user_sessions_token_hash')),
+    )
+    op.create_index(op.f('ix_user_sessions_user_id'), 'user_sessions', ['user_id'], unique=False)
+    op.create_table(
+        'login_throttles',
+        sa.Column('key', sa.String(length=80), nullable=False),
+        sa.Column('failures', sa.Integer(), nullable=False),
+        sa.Column('last_failure_at', UTCDateTime(), nullable=False),
+        sa.Column('blocked_until', UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('key', name=op.f('pk_login_throttles')),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('login_throttles')
+    op.drop_index(op.f('ix_user_sessions_user_id'), table_name='user_sessions')
+    op.drop_table('user_sessions')
