@@ -235,7 +235,7 @@ def test_draft_is_kept_and_read_back(teacher, school, session):
                                                                           "signalen": "geen lijst"}})
     assert saved.status_code == 200  # a draft may be incomplete or invalid; completing checks it
     assert teacher.get(f"/api/v1/taken/{task_id}").get_json()["concept"] == {
-        "situatie": "Half ingevuld", "signalen": "geen lijst"}
+        "situatie": "Half ingevuld", "signalen": ["geen lijst"]}  # kept in the field type's shape
     assert session.get(CaseTask, task_id).status == TaskStatus.OPEN
 
 
