@@ -189,7 +189,8 @@ def test_an_existing_pupil_is_found_by_name_and_date_of_birth_within_the_routes_
     assert response.headers["Location"] == f"/api/v1/zaken/{response.get_json()['id']}"
     assert session.get(Case, response.get_json()["id"]).pupil_id == sam.id
     session.expire_all()
-    assert session.get(Pupil, sam.id).group_name == "6"  # as on the page: the group is brought up to date
+    # the group others' cases show is not the starter's to change (issue 14 item 8)
+    assert session.get(Pupil, sam.id).group_name == sam.group_name != "6"
     assert count(session, Pupil) == 1
 
 
