@@ -194,11 +194,11 @@ def _draft_value(definition: FieldDefinition, value):
     limit = definition.max_length or (500 if kind == "text" else 20000)
     if kind in ("multichoice", "file"):
         items = value if isinstance(value, list) else [value]
+        if kind == "file":  # attachment ids, checked against the case by the caller
+            return [item if isinstance(item, int) else item[:40] for item in items[:MAX_DRAFT_LIST]
+                    if isinstance(item, (int, str)) and not isinstance(item, bool)]
         kept = [_draft_text(item, 200) for item in items[:MAX_DRAFT_LIST]]
-        kept = [item for item in kept if item is not None]
-        if kind == "file":
-            kept = [int(item) for item in kept if item.isdigit()]
-        return kept
+        return [item for item in kept if item is not None]
     if kind == "duration":
         if not isinstance(value, dict):
             return None
