@@ -1,6 +1,6 @@
 """Every mapped class, imported once so metadata (and Alembic) sees the whole schema."""
 from webapp.audit.models import AuditEntry
-from webapp.auth.models import Membership, User, UserSession
+from webapp.auth.models import Membership, RecoveryCode, User, UserSession
 from webapp.auth.throttle import LoginThrottle
 from webapp.cases.models import (
     Attachment,
@@ -19,5 +19,5 @@ from webapp.schools.models import Board, Pupil, School
 __all__ = [
     "Attachment", "AuditEntry", "Base", "Board", "Case", "CaseEvent", "CaseNote", "CaseState",
     "CaseTask", "CaseTimer", "LoginThrottle", "Membership", "Notification", "OutboxMail", "ProcessDefinition",
-    "ProcessVersion", "Pupil", "School", "User", "UserSession",
+    "ProcessVersion", "Pupil", "RecoveryCode", "School", "User", "UserSession",
 ]

@@ -61,7 +61,7 @@ def test_login_needs_the_csrf_token_and_is_audited(app, school, session):
     assert no_token.status_code == 400 and "X-CSRFToken" in no_token.get_json()["fout"]
 
     wrong = user.login("leerkracht@testschool.test", "fout")
-    assert wrong.status_code == 401 and wrong.get_json() == {"fout": "E-mailadres of wachtwoord onjuist."}
+    assert wrong.status_code == 401 and wrong.get_json() == {"fout": "E-mailadres, wachtwoord of code onjuist."}
     assert count(session, AuditEntry, AuditEntry.action == "auth.login_failed") == 1
 
     right = user.login("leerkracht@testschool.test")

@@ -17,7 +17,7 @@ from flask import request
 from sqlalchemy import func, select
 
 from webapp.audit.log import record_audit
-from webapp.auth import server_sessions
+from webapp.auth import second_factor, server_sessions
 from webapp.auth.models import User
 from webapp.auth.passwords import hash_password, needs_rehash, verify_password
 from webapp.auth.session import request_actor
@@ -34,7 +34,7 @@ from webapp.auth.throttle import (
 from webapp.db import get_session
 from webapp.services import get_services
 
-WRONG_CREDENTIALS = "E-mailadres of wachtwoord onjuist."
+WRONG_CREDENTIALS = "E-mailadres, wachtwoord of code onjuist."
 
 
 def too_many_failures(seconds: int) -> str:
@@ -49,8 +49,10 @@ class LoginRefused:
     retry_after: int | None = None
 
 
-def attempt_login(email: str, password: str) -> User | LoginRefused:
-    """Log the user in on this request's session, or say (in Dutch) why not."""
+def attempt_login(email: str, password: str, code: str | None = None) -> User | LoginRefused:
+    """Log the user in on this request's session, or say (in Dutch) why not. A user with a second
+    factor also gives a code from their app (or a recovery code); a wrong or missing one is a
+    failure like a wrong password, with the same answer."""
     db = get_session()
     now = get_services().now()
     email = (email or "").strip().lower()
@@ -65,6 +67,8 @@ def attempt_login(email: str, password: str) -> User | LoginRefused:
         return LoginRefused(too_many_failures(seconds), throttled=True, retry_after=seconds)
     # Verify in every case (a dummy hash without an account) so the time taken tells nothing.
     password_ok = verify_password(user.password_hash if user is not None else None, password)
+    if password_ok and user is not None and user.active and user.totp_secret:
+        password_ok = second_factor.accept(db, user, code or "", now)
     if user is None or not user.active or not password_ok:
         record_failure(db, keys, now)
         record_audit(db, "auth.login_failed", actor=request_actor(user.id if user else None), at=now,
