@@ -1,7 +1,7 @@
 """server-side sessions, login throttles, second factor
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-03
 
 `user_sessions`: a login lives on the server, so logout, expiry and a beheerder can end it.
@@ -15,7 +15,7 @@ from webapp.db import UTCDateTime
 from webapp.migrations.helpers import foreign_keys_on_sqlite
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
