@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import db, web
 from webapp import models as _all_models  # noqa: F401 — every mapper registered before first use
@@ -25,6 +26,17 @@ from webapp.services import EXTENSION_KEY, build_services
 from webapp.tasks.views import blueprint as task_pages
 
 
+def _transport_security(app: Flask) -> None:
+    https = str(app.config.get("PUBLIC_URL", "")).startswith("https://")
+    secure = app.config.get("SECURE_COOKIES")
+    secure = https if secure is None else secure
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = secure
+    app.config["HSTS"] = https
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     instance_path = os.environ.get("MELDROUTE_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance_path)
@@ -34,6 +46,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
 
+    _transport_security(app)
     # Refuse to start on settings the worker would only trip over later.
     NoticeSettings.from_config(app.config)
     db.init_app(app, db.Database(app.config["DATABASE_URL"]))

@@ -192,3 +192,56 @@ def figures_command(slug: str, year: int, output_format: str) -> None:
                      school_id=school.id, detail={"jaar": year, "formaat": output_format})
         session.commit()
     click.echo(body, nl=False)  # bytes go to the binary stdout unchanged (the PDF, the CSV's BOM)
+
+
+@main.group("school")
+def school_group() -> None:
+    """Scholen beheren."""
+
+
+@school_group.command("create")
+@click.option("--bestuur", "board", default=None, help="naam van het schoolbestuur (wordt zo nodig aangemaakt)")
+@click.option("--naam", "name", required=True, help="naam van de school")
+@click.option("--kort", "slug", required=True, help="korte naam (in adressen en e-mailadressen)")
+@click.option("--variant", required=True, help="de map in workflows/ met de meldcode van de school")
+@with_appcontext
+def school_create(board, name, slug, variant) -> None:
+    """Maak een school aan en installeer de routes van haar meldcode als versie 1."""
+    from webapp.schools.onboarding import OnboardingError, create_school
+
+    with get_database().session() as session:
+        try:
+            school, routes = create_school(session, get_services(), board=board, name=name, slug=slug,
+                                           variant=variant)
+        except OnboardingError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"School '{school.name}' ({school.slug}) aangemaakt met: {', '.join(routes)}")
+
+
+@main.group("user")
+def user_group() -> None:
+    """Gebruikers beheren."""
+
+
+@user_group.command("create")
+@click.option("--email", required=True)
+@click.option("--naam", "name", required=True)
+@click.option("--school", "school_slug", required=True, help="korte naam van de school")
+@click.option("--rol", "role", default="beheerder", show_default=True,
+              type=click.Choice(["leerkracht", "intern_begeleider", "directeur", "bestuur",
+                                 "beleidseigenaar", "beheerder"]))
+@with_appcontext
+def user_create(email, name, school_slug, role) -> None:
+    """Maak een gebruiker aan (bijvoorbeeld de eerste beheerder). Het wachtwoord wordt gevraagd,
+    nooit op de opdrachtregel meegegeven (dan staat het in de shell-geschiedenis)."""
+    from webapp.roles import Role
+    from webapp.schools.onboarding import OnboardingError, create_user
+
+    password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Herhaal het wachtwoord")
+    with get_database().session() as session:
+        try:
+            user = create_user(session, get_services(), email=email, name=name, school_slug=school_slug,
+                               role=Role(role), password=password)
+        except OnboardingError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Gebruiker {user.email} aangemaakt ({role}).")

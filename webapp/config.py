@@ -48,9 +48,16 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_USE_TLS": env.get("MELDROUTE_MAIL_USE_TLS", "1") == "1",  # STARTTLS
         "MAIL_FROM": env.get("MELDROUTE_MAIL_FROM", "Meldroute <meldroute@localhost>"),
         "MAIL_MAX_ATTEMPTS": int(env.get("MELDROUTE_MAIL_MAX_ATTEMPTS", "8")),
+        # Server-side sessions end after this long without a request, and this long after login.
+        "SESSION_IDLE_TIMEOUT": int(env.get("MELDROUTE_SESSION_IDLE_MINUTES", "30")),
+        "SESSION_MAX_AGE": int(env.get("MELDROUTE_SESSION_MAX_HOURS", "12")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env.get("MELDROUTE_SECURE_COOKIES", "0") == "1",
+        # Secure cookies and HSTS follow MELDROUTE_PUBLIC_URL (https: on) unless set explicitly.
+        "SECURE_COOKIES": {"1": True, "0": False}.get(env.get("MELDROUTE_SECURE_COOKIES", "")),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed: the audit
+        # trail then carries the client's address, not the proxy's. 0: none (direct).
+        "TRUSTED_PROXIES": int(env.get("MELDROUTE_TRUSTED_PROXIES", "0")),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     }

@@ -1,6 +1,7 @@
 """Every mapped class, imported once so metadata (and Alembic) sees the whole schema."""
 from webapp.audit.models import AuditEntry
-from webapp.auth.models import Membership, User
+from webapp.auth.models import Membership, RecoveryCode, User, UserSession
+from webapp.auth.throttle import LoginThrottle
 from webapp.cases.models import (
     Attachment,
     Case,
@@ -20,6 +21,6 @@ from webapp.schools.models import Board, Pupil, School
 __all__ = [
     "Attachment", "AuditEntry", "Base", "Board", "Case", "CaseCorrection", "CaseEvent", "CaseStatistics",
     "InzageRequest", "RetentionTerm", "CaseNote", "CaseState",
-    "CaseTask", "CaseTimer", "Membership", "Notification", "OutboxMail", "ProcessDefinition",
-    "ProcessVersion", "Pupil", "School", "User",
+    "CaseTask", "CaseTimer", "LoginThrottle", "Membership", "Notification", "OutboxMail", "ProcessDefinition",
+    "ProcessVersion", "Pupil", "RecoveryCode", "School", "User", "UserSession",
 ]

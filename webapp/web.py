@@ -5,7 +5,7 @@ import json
 from io import BytesIO
 from pathlib import Path
 
-from flask import Flask, Response, render_template, request, send_file
+from flask import Flask, Response, current_app, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -77,6 +77,13 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    response.headers.setdefault(
+        "Permissions-Policy",
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+    )
+    if current_app.config.get("HSTS"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     # bpmn-js styles SVG elements inline; scripts only from our own files.
     response.headers.setdefault(
         "Content-Security-Policy",

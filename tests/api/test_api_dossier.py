@@ -112,6 +112,7 @@ def test_events_through_the_api(app, teacher, school, session, services, databas
     report_after_help_proved_impossible(s)
     s.advance_clock(weeks=6)
 
+    teacher = ApiUser(app, "leerkracht@testschool.test")  # the earlier session has long expired
     coordinator = ApiUser(app, "ib@testschool.test")
     case = coordinator.get(f"/api/v1/zaken/{s.case_id}").get_json()
     assert {"naam": "leerling_vertrekt", "label": "Leerling verlaat de school"} in case["gebeurtenissen"]

@@ -113,6 +113,9 @@ def test_reminder_before_due_then_expiry_then_escalation_each_once(
     assert escalation.to_address == "directeur@testschool.test"
     assert "Escalatie" in escalation.subject and s.case.reference in escalation.body
     assert "Sam" not in escalation.body  # no pupil names in mail
+    for mail in mails:  # nor the step's wording: a lock screen shows the subject (issue 14)
+        assert task.name not in mail.subject and task.name not in mail.body, mail.subject
+        assert mail.body.count("http://127.0.0.1:5000/taken/") == 1
     assert f"/taken/{task.id}" in escalation.body
     timeline = session.scalars(select(CaseEvent.title).where(
         CaseEvent.case_id == s.case_id, CaseEvent.kind == "deadline_notice").order_by(CaseEvent.id)).all()

@@ -40,6 +40,7 @@ class World:
     ib_id: int
     school_id: int
     inzage_id: int
+    owner_id: int
 
     @classmethod
     def build(cls, session, services, database) -> World:
@@ -67,11 +68,13 @@ class World:
         inzage_id = record_request(
             session, services, Actor(ib_id), Policy.for_user(session, ib_id), school_id=school_a.school.id,
             pupil_name="Sam", date_of_birth="2017-03-14", requested_by="moeder", requested_on="2026-03-02").id
-        return cls(scenario.case_id, task_id, attachment_id, notification_id, ib_id, school_a.school.id, inzage_id)
+        return cls(scenario.case_id, task_id, attachment_id, notification_id, ib_id, school_a.school.id, inzage_id,
+                   school_a.users[Role.LEERKRACHT])
 
     def url(self, path: str) -> str:
         return path.format(case=self.case_id, task=self.task_id, attachment=self.attachment_id,
-                           notification=self.notification_id, school=self.school_id, inzage=self.inzage_id)
+                           notification=self.notification_id, school=self.school_id, inzage=self.inzage_id,
+                           owner=self.owner_id)
 
     def claim_task_by_ib(self, session, services) -> None:
         task_actions.claim_task(session, services, Actor(self.ib_id), task_id=self.task_id)

@@ -41,7 +41,8 @@ STARTERS = {OWNER, OTHER_TEACHER, IB, DIRECTOR, OTHER_SCHOOL}
 @dataclass(frozen=True)
 class Decision:
     method: str
-    path: str  # placeholders: {case}, {task}, {attachment}, {notification} (one of the IB's), {inzage}, {school}
+    path: str  # placeholders: {case}, {task}, {attachment}, {notification} (one of the IB's), {inzage}, {school},
+    # {owner} (the teacher who started the case)
     allowed: frozenset
     data: dict | None = None
     prepare: str | None = None  # name of a World method run before the request
@@ -61,6 +62,11 @@ DECISIONS: dict[str, list[Decision]] = {
                    decision("POST", "/inloggen", ACTORS, {"email": "leerkracht@school-a.test",
                                                           "wachtwoord": TEST_PASSWORD})],
     "auth.logout": [decision("POST", "/uitloggen", LOGGED_IN)],
+    "auth.sessions": [decision("GET", "/sessies", LOGGED_IN)],  # everyone's own
+    "auth.end_sessions": [decision("POST", "/sessies/beeindigen", LOGGED_IN, {"alle_andere": "ja"})],
+    "auth.second_factor_page": [decision("GET", "/tweestapsverificatie", LOGGED_IN),
+                                decision("POST", "/tweestapsverificatie", LOGGED_IN, {"code": "000000"})],
+    "auth.end_user_sessions": [decision("POST", "/gebruikers/{owner}/sessies-beeindigen", {ADMIN})],
     "tasks.index": [decision("GET", "/taken?lijst=rol", LOGGED_IN)],
     "tasks.show": [decision("GET", "/taken/{task}", CASE_STAFF)],
     "tasks.submit": [decision("POST", "/taken/{task}", COORDINATORS, {"actie": "afronden"})],

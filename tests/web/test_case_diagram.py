@@ -73,6 +73,7 @@ def test_waiting_timer_is_current_and_a_step_opened_again_is_not_completed(scena
     assert "Stap1_Besluit" in waiting["afgerond"]
 
     scenario.advance_clock(weeks=6, hours=1)  # re-reading the notes brings the decision back
+    coordinator.login("ib@testschool.test")  # six weeks idle: the session has ended
     again = position(coordinator, scenario.case_id)
     assert "Stap1_Besluit" in again["huidig"]
     assert "Stap1_Besluit" not in again["afgerond"]
@@ -143,9 +144,9 @@ def test_without_a_build_the_page_says_so_and_loads_no_script(app, scenario, coo
 
 def test_waiting_between_events_shows_the_gateway_and_what_it_waits_for(app, session, services, database):
     school = setup_school(session, services, "basismodel_2019", slug="volgen", pupil_birthdays=PUPILS)
-    ib = WebUser(app, "ib@volgen.test")
     s = Scenario.start(session, services, database, school, pupil="Sam")
     report_after_help_proved_impossible(s)
+    ib = WebUser(app, "ib@volgen.test")  # after the walk: weeks pass in it
 
     current = position(ib, s.case_id)["huidig"]
     # Aftercare runs in parallel: a task for staff, a four-month wait, and half a year of following

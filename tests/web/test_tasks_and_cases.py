@@ -50,13 +50,13 @@ def test_login_page_is_dutch_and_wrong_password_keeps_the_email(app, school, ses
     assert page.status_code == 200 and 'lang="nl"' in page.text and "Wachtwoord" in page.text
     response = user.login("leerkracht@testschool.test", "fout")
     assert response.status_code == 401
-    assert "E-mailadres of wachtwoord onjuist." in response.text
+    assert "E-mailadres, wachtwoord of code onjuist." in response.text
     assert 'value="leerkracht@testschool.test"' in response.text
     assert session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "auth.login_failed")) == 1
 
 
-def test_repeated_failures_lock_the_account_for_a_while(app, school, clock):
+def test_repeated_failures_slow_the_account_down_for_a_while(app, school, clock):
     user = WebUser(app)
     for _ in range(5):
         user.login("leerkracht@testschool.test", "fout")

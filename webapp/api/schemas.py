@@ -76,6 +76,8 @@ class RouteRefSchema(ApiSchema):
 class LoginRequestSchema(ApiSchema):
     email = fields.String(required=True, validate=validate.Length(max=254, error="Maximaal 254 tekens."))
     wachtwoord = fields.String(required=True, validate=validate.Length(max=1000, error="Maximaal 1000 tekens."))
+    code = fields.String(load_default=None, validate=validate.Length(max=40, error="Maximaal 40 tekens."),
+                         metadata={"description": "met tweestapsverificatie: de code uit de app of een herstelcode"})
 
 
 class MembershipSchema(ApiSchema):

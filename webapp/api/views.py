@@ -179,7 +179,7 @@ def login():
     """Inloggen met e-mailadres en wachtwoord; zelfde beperking van mislukte pogingen als de inlogpagina.
     Na inloggen is er een nieuwe sessie, dus ook een nieuw CSRF-token (in het antwoord)."""
     credentials = _json_body(s.LoginRequestSchema)
-    outcome = attempt_login(credentials["email"], credentials["wachtwoord"])
+    outcome = attempt_login(credentials["email"], credentials["wachtwoord"], credentials.get("code"))
     if isinstance(outcome, LoginRefused):
         raise ApiProblem(429 if outcome.throttled else 401, outcome.message)
     return _answer(s.SessionSchema, _session_payload())

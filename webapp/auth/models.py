@@ -20,6 +20,10 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
+    # Second factor (TOTP, RFC 6238): the shared secret once enrolment is confirmed, and the last
+    # time step accepted, so a code seen over someone's shoulder cannot be used a second time.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -45,3 +49,31 @@ class Membership(Base):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     school = relationship("School")
+
+
+class UserSession(Base):
+    """A login kept on the server: the browser's (signed) cookie holds a random token whose hash
+    is the key, so logging out, expiry or a beheerder ends it for every copy of the cookie."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ended_reason: Mapped[str | None] = mapped_column(String(40))
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+class RecoveryCode(Base):
+    """A one-time code for when the authenticator app is lost; only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]

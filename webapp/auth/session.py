@@ -10,9 +10,11 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from webapp.audit.actor import Actor, Channel
+from webapp.auth import server_sessions
 from webapp.auth.models import User
 from webapp.auth.policy import Policy
 from webapp.db import get_session
+from webapp.services import get_services
 
 PUBLIC_ENDPOINTS = frozenset({
     "auth.login", "static", "home.health",
@@ -36,11 +38,17 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
+    """The cookie names a user, but only an open server-side session makes the request theirs."""
+    db = get_session()
     try:
-        user = get_session().get(User, int(user_id))
-    except ValueError:
+        user = db.get(User, int(user_id))
+    except (TypeError, ValueError):
         return None
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    if not server_sessions.validate(db, user.id, get_services().now()):
+        return None
+    return user
 
 
 def _require_login():

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import puremagic
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -155,7 +156,31 @@ def upload_errors(upload: Upload) -> list[str]:
         return ["Een bijlage is maximaal 10 MB."]
     if upload.content_type not in ALLOWED_ATTACHMENT_TYPES:
         return ["Alleen PDF, afbeeldingen, tekst- of Word-documenten."]
+    if not content_matches_type(upload.content, upload.content_type):
+        return ["De inhoud van het bestand past niet bij het soort bestand; er is niets opgeslagen."]
     return []
+
+
+# What puremagic may call a file of each allowed type (an .odt is a zip; an old .doc is an OLE
+# container that puremagic may name after any of its siblings).
+_CONTENT_TYPES_ACCEPTED = {
+    "application/vnd.oasis.opendocument.text": {"application/vnd.oasis.opendocument.text",
+                                                "application/zip"},
+    "application/msword": {"application/msword", "application/x-ole-storage"},
+}
+
+
+def content_matches_type(content: bytes, declared: str) -> bool:
+    """Whether the bytes are what the browser says they are: the type is checked from the content
+    (puremagic's signatures), so an executable or HTML page cannot pass as a PDF or a text."""
+    try:
+        found = {m.mime_type for m in puremagic.magic_string(content[:65536]) if m.mime_type}
+    except puremagic.PureError:
+        found = set()
+    if declared == "text/plain":
+        # Text has no signature: refuse what has one, and binary content.
+        return not found and b"\x00" not in content[:65536]
+    return bool(found & _CONTENT_TYPES_ACCEPTED.get(declared, {declared}))
 
 
 def _store(change: CaseChange, upload: Upload, case_task_id: int | None) -> Attachment:

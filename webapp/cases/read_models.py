@@ -64,9 +64,21 @@ def visible_case(session: Session, services: CaseServices, actor: Actor, policy:
                      case_id=existing.id, detail={"attempt": attempt,
                                                   "reason": "not_allowed" if case else "not_visible"})
         session.commit()
+    else:
+        _audit_probe(session, services, actor, attempt, {"requested_case_id": case_id})
     if case is None:
         raise CaseNotFound(case_id)
     raise NotAllowed()
+
+
+def _audit_probe(session: Session, services: CaseServices, actor: Actor, attempt: str, detail: dict) -> None:
+    """An id that does not exist is recorded too: counting through ids is what a probe of other
+    schools' records looks like, and an inspector wants to see it."""
+    if not isinstance(next(iter(detail.values())), int) or abs(next(iter(detail.values()))) > 2**63 - 1:
+        detail = {key: str(value)[:40] for key, value in detail.items()}
+    record_audit(session, "case.refused", actor=actor, at=services.now(),
+                 detail={"attempt": attempt, **detail, "reason": "not_found"})
+    session.commit()
 
 
 def visible_task(session: Session, services: CaseServices, actor: Actor, policy: Policy, task_id: int,
@@ -83,6 +95,8 @@ def visible_task(session: Session, services: CaseServices, actor: Actor, policy:
                          case_id=existing.case_id, detail={"attempt": attempt, "case_task_id": task_id,
                                                            "reason": "not_visible"})
             session.commit()
+        else:
+            _audit_probe(session, services, actor, attempt, {"requested_task_id": task_id})
         raise CaseNotFound(task_id)
     return task
 

@@ -18,6 +18,7 @@ from webapp.cases.dossier_actions import (
 from webapp.cases.errors import CaseNotFound, InvalidSubmission, NotAllowed
 from webapp.cases.models import CaseTask
 from webapp.cases.unit_of_work import CaseChange, case_change
+from webapp.forms.submission import sanitize_draft
 from webapp.services import CaseServices
 
 
@@ -31,13 +32,14 @@ def case_of_task(session: Session, task_id: int) -> int:
 
 def save_draft(session: Session, services: CaseServices, actor: Actor, *, task_id: int, values: Mapping,
                uploads: Mapping[str, Sequence[Upload]] | None = None) -> dict:
-    """Keep what the user typed, valid or not, until they complete the task; files chosen on the
+    """Keep what the user typed, valid or not but in the shape of each field's type (unknown fields
+    dropped), until they complete the task; files chosen on the
     form are stored with it. Only attachment references are checked now: a draft must not link
     another case's file. Returns the draft as stored (with the new attachments' ids)."""
     with case_change(session, services, actor, case_of_task(session, task_id), "task.save_draft") as change:
         task = change.task_to_work_on(task_id)
         form = services.forms.get(task.form_key)
-        draft = dict(values)
+        draft = sanitize_draft(form, values)
         stored = store_task_uploads(change, task, form, draft, uploads or {})
         foreign = foreign_attachment_errors(session, form, draft, task)
         if foreign:

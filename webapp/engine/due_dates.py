@@ -38,6 +38,27 @@ class DeadlineError(ValueError):
     pass
 
 
+# No meldcode term runs longer than a few years; a bound keeps `werkdagen(10**9)` (which walks the
+# calendar day by day) from holding a case lock, and `dagen(10**20)` from overflowing.
+MAX_TERM_DAYS = 3 * 366
+MAX_TERM = {"days": MAX_TERM_DAYS, "weeks": MAX_TERM_DAYS // 7, "months": 36, "years": 3,
+            "hours": MAX_TERM_DAYS * 24, "minutes": MAX_TERM_DAYS * 24 * 60}
+
+
+def bounded_count(value, unit: str = "days") -> int:
+    if isinstance(value, bool):
+        raise DeadlineError(f"geen geldig aantal: {value!r}")
+    try:
+        count = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise DeadlineError(f"geen geldig aantal: {value!r}") from None
+    if count < 0:
+        raise DeadlineError("een termijn kan niet negatief zijn")
+    if count > MAX_TERM.get(unit, MAX_TERM_DAYS):
+        raise DeadlineError(f"termijn van {count} is langer dan toegestaan")
+    return count
+
+
 def is_iso_duration(text: str) -> bool:
     return bool(_ISO_DURATION.match(text.strip().upper()))
 
@@ -81,6 +102,7 @@ class WorkingDayCalendar:
         """The `count`-th working day after `start` (start itself does not count)."""
         if count < 0:
             raise DeadlineError("aantal werkdagen kan niet negatief zijn")
+        count = bounded_count(count)
         day = start
         remaining = count
         while remaining > 0:
@@ -113,7 +135,7 @@ class DeadlineCalculator:
         return datetime.combine(now.date(), time(23, 59, 59), SCHOOL_TIMEZONE)
 
     def after_working_days(self, count: int) -> datetime:
-        day = self.calendar.add_working_days(self.now().date(), int(count))
+        day = self.calendar.add_working_days(self.now().date(), bounded_count(count))
         return self.end_of_school_day(day)
 
     def after(self, delta: relativedelta) -> datetime:
@@ -126,13 +148,12 @@ class DeadlineCalculator:
             return self.after(parse_iso_duration(term))
         if not isinstance(term, dict) or "amount" not in term or "unit" not in term:
             raise DeadlineError(f"geen geldige termijn: {term!r}")
-        amount, unit = int(term["amount"]), term["unit"]
-        if amount < 0:
-            raise DeadlineError("een termijn kan niet negatief zijn")
+        unit = term["unit"]
         if unit == "werkdagen":
-            return self.after_working_days(amount)
+            return self.after_working_days(bounded_count(term["amount"]))
         if unit not in DURATION_UNITS:
             raise DeadlineError(f"onbekende eenheid voor een termijn: {unit!r}")
+        amount = bounded_count(term["amount"], DURATION_UNITS[unit])
         return self.after(relativedelta(**{DURATION_UNITS[unit]: amount}))
 
     def to_moment(self, value) -> datetime:
@@ -155,7 +176,12 @@ class DeadlineCalculator:
         raise DeadlineError(f"geen geldige datum/tijd: {value!r}")
 
     def age_in_years(self, date_of_birth) -> int:
-        born = date.fromisoformat(date_of_birth) if isinstance(date_of_birth, str) else date_of_birth
+        try:
+            born = date.fromisoformat(date_of_birth) if isinstance(date_of_birth, str) else date_of_birth
+        except ValueError:
+            raise DeadlineError(f"geen geldige geboortedatum: {date_of_birth!r}") from None
+        if not isinstance(born, date):
+            raise DeadlineError(f"geen geldige geboortedatum: {date_of_birth!r}")
         today = self.now().date()
         return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
@@ -163,9 +189,10 @@ class DeadlineCalculator:
         """The deadline functions diagrams may call (in timer and due-date expressions)."""
         return {
             "werkdagen": lambda n: self.after_working_days(n).isoformat(),
-            "dagen": lambda n: self.after(relativedelta(days=int(n))).isoformat(),
-            "weken": lambda n: self.after(relativedelta(weeks=int(n))).isoformat(),
-            "maanden": lambda n: self.after(relativedelta(months=int(n))).isoformat(),
+            "dagen": lambda n: self.after(relativedelta(days=bounded_count(n))).isoformat(),
+            "weken": lambda n: self.after(relativedelta(weeks=bounded_count(n, "weeks"))).isoformat(),
+            "maanden": lambda n: self.after(
+                relativedelta(months=bounded_count(n, "months"))).isoformat(),
             "duur": lambda iso: self.after(parse_iso_duration(iso)).isoformat(),
             "termijn": lambda term: self.after_term(term).isoformat(),
             "dezelfde_dag": lambda: self.same_day().isoformat(),

@@ -13,6 +13,7 @@ forms ask for; then SpiffWorkflow's own parse and a dry start of the process.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
@@ -27,7 +28,13 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from webapp.clock import SCHOOL_TIMEZONE, MovableClock
 from webapp.engine.due_dates import DEADLINE_FUNCTION_NAMES
 from webapp.engine.environment import EngineEnvironment
-from webapp.engine.expressions import SAFE_BUILTINS, ExpressionError, parse_expression
+from webapp.engine.expressions import (
+    SAFE_BUILTINS,
+    ExpressionError,
+    ExpressionTooCostly,
+    evaluate_expression,
+    parse_expression,
+)
 from webapp.engine.parser import BPMN_NS, MELDROUTE_NS, MeldrouteBpmnParser
 from webapp.engine.problems import DiagramRejected, Problem
 from webapp.engine.specs import CASE_START_NAMES, CompiledProcess, ElementInfo
@@ -379,6 +386,46 @@ def _check_expression(text, element_id, line, known_names, problems: _Collector,
             "dit diagram vraagt dat veld uit",
             element_id, line,
         )
+    if not unknown_functions and not unknown_names:
+        failure = _sample_failure(parsed)
+        if failure:
+            problems.add_at(f"{what} '{text}': {failure}", element_id, line)
+
+
+# What a form field can hold, roughly one of each kind: text, a number, yes/no, a date, a choice
+# list, a term, nothing yet.
+SAMPLE_VALUES = ("ja", 3, True, "2018-01-01", ["ja"], {"amount": 2, "unit": "werkdagen"}, None)
+
+
+@functools.cache
+def _sample_functions() -> dict:
+    environment = EngineEnvironment(MovableClock(datetime(2030, 1, 7, 9, 0, tzinfo=SCHOOL_TIMEZONE)))
+    return environment.deadlines.expression_functions()
+
+
+def _sample_runs(names: list[str]):
+    if len(names) <= 2:
+        for values in itertools.product(SAMPLE_VALUES, repeat=len(names)):
+            yield dict(zip(names, values))
+    else:
+        for value in SAMPLE_VALUES:
+            yield dict.fromkeys(names, value)
+
+
+def _sample_failure(parsed) -> str | None:
+    """Evaluate against sample data: refuse an expression that exceeds the bounds for some data
+    (it would stall or fail a case) or that fails for every kind of data (it can only fail)."""
+    last_error = None
+    for names in _sample_runs(sorted(parsed.names)):
+        try:
+            evaluate_expression(parsed.source, names, _sample_functions())
+        except ExpressionTooCostly as exc:
+            return str(exc)
+        except ExpressionError as exc:
+            last_error = exc
+        else:
+            return None
+    return f"faalt bij elke invulling: {last_error}"
 
 
 def _check_expressions(elements: Iterable[ElementInfo], known_names, problems: _Collector) -> None:

@@ -174,6 +174,56 @@ def _flatten(messages) -> dict[str, list[str]]:
     return flat
 
 
+MAX_DRAFT_LIST = 200
+
+
+def _draft_text(value, limit: int) -> str | None:
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return value[:limit]
+    return None
+
+
+def _draft_value(definition: FieldDefinition, value):
+    """What a draft may keep of one field: the shape the field's page can show (text for a text,
+    date, number or choice; a list of texts for a multiple choice; …), valid or not, or nothing."""
+    kind = definition.type
+    limit = definition.max_length or (500 if kind == "text" else 20000)
+    if kind in ("multichoice", "file"):
+        items = value if isinstance(value, list) else [value]
+        if kind == "file":  # attachment ids, checked against the case by the caller
+            return [item if isinstance(item, int) else item[:40] for item in items[:MAX_DRAFT_LIST]
+                    if isinstance(item, (int, str)) and not isinstance(item, bool)]
+        kept = [_draft_text(item, 200) for item in items[:MAX_DRAFT_LIST]]
+        return [item for item in kept if item is not None]
+    if kind == "duration":
+        if not isinstance(value, dict):
+            return None
+        amount, unit = _draft_text(value.get("amount"), 20), _draft_text(value.get("unit"), 40)
+        return {"amount": amount or "", "unit": unit or ""}
+    if kind == "boolean" and isinstance(value, bool):
+        return value
+    return _draft_text(value, limit if kind in ("text", "textarea") else 200)
+
+
+def sanitize_draft(form: FormDefinition, values: Mapping) -> dict:
+    """A draft reduced to the form's own fields, each in the shape of its type (unknown fields and
+    values no field can hold are dropped), so that no stored draft can break a page."""
+    fields_by_name = {f.name: f for f in form.fields}
+    draft = {}
+    for name, value in (values or {}).items():
+        definition = fields_by_name.get(name)
+        if definition is None or value is None:
+            continue
+        kept = _draft_value(definition, value)
+        if kept is not None:
+            draft[name] = kept
+    return draft
+
+
 def values_from_form_post(form: FormDefinition, post) -> dict:
     """Turn an HTML form post (a MultiDict) into the values `validate_submission` expects."""
     values = {}

@@ -170,13 +170,31 @@ def send_deadline_notice(session: Session, services: CaseServices, task_id: int,
             log.error("%s for task %s: school %s has nobody to tell, not even an active director",
                       kind.value, task.id, task.school_id)
             reached = "niemand bereikt: de school heeft geen actieve behandelaar of directeur"
+        mail_subject, mail_text = notice_mail_text(kind, change.case, task)
         notify(session, users, kind=kind.value, title=title, body=body, at=change.now, school_id=task.school_id,
+               mail_subject=mail_subject, mail_text=mail_text,
                case_id=task.case_id, case_task_id=task.id, link=settings.task_link(task.id), task_due_at=task.due_at)
         detail = {"case_task_id": task.id, "kind": kind.value, "recipients": [u.id for u in users]}
         change.event("deadline_notice", f"{event}: {task.name} ({reached})", element_id=task.element_id,
                      detail=detail)
         change.audit("case.deadline_notice", detail)
     return len(users)
+
+
+def notice_mail_text(kind: NoticeKind, case: Case, task: CaseTask) -> tuple[str, str]:
+    """The mail says only that a task waits and links to it: a step's wording ("Noodsituatie: …")
+    would tell whoever glances at a phone's lock screen what the matter is."""
+    due = as_school_time(task.due_at).strftime("%d-%m-%Y %H:%M")
+    if kind is NoticeKind.REMINDER:
+        return ("Meldroute: er wacht een taak op u",
+                f"In Meldroute wacht een taak op u (zaak {case.reference}); de termijn loopt af op {due}.")
+    if kind is NoticeKind.EXPIRED:
+        return ("Meldroute: de termijn van een taak is verlopen",
+                f"In Meldroute staat een taak open waarvan de termijn op {due} is verlopen "
+                f"(zaak {case.reference}).")
+    return ("Meldroute: Escalatie, een taak staat over de termijn open",
+            f"In Meldroute staat een taak sinds {due} over de termijn open (zaak {case.reference}). "
+            "U ontvangt dit als directeur van de school.")
 
 
 def notice_text(kind: NoticeKind, case: Case, task: CaseTask) -> tuple[str, str, str]:

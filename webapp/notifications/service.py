@@ -20,8 +20,12 @@ def notify(
     session: Session, users: Iterable[User], *, kind: str, title: str, body: str, at: datetime,
     school_id: int | None = None, case_id: int | None = None, case_task_id: int | None = None,
     link: str | None = None, task_due_at: datetime | None = None,
+    mail_subject: str | None = None, mail_text: str | None = None,
 ) -> list[Notification]:
+    """An in-app notification per user and its mail. The mail may be worded apart (`mail_subject`,
+    `mail_text`): a mail is read on lock screens and shared devices, the app only after login."""
     notifications = []
+    subject, text = mail_subject or title, mail_text or body
     for user in users:
         notification = Notification(
             user_id=user.id, school_id=school_id, case_id=case_id, case_task_id=case_task_id,
@@ -29,8 +33,8 @@ def notify(
         )
         session.add(notification)
         session.flush()
-        mail_body = f"Beste {user.display_name},\n\n{body}\n" + (f"\nOpenen in Meldroute: {link}\n" if link else "")
-        session.add(OutboxMail(notification_id=notification.id, to_address=user.email, subject=title[:300],
+        mail_body = f"Beste {user.display_name},\n\n{text}\n" + (f"\nOpenen in Meldroute: {link}\n" if link else "")
+        session.add(OutboxMail(notification_id=notification.id, to_address=user.email, subject=subject[:300],
                                body=mail_body, created_at=at, attempts=0))
         notifications.append(notification)
     return notifications

@@ -39,8 +39,8 @@ def find_or_create_pupil(session: Session, *, school_id: int, name: str, group: 
     existing = session.scalar(select(Pupil).where(
         Pupil.school_id == school_id, func.lower(Pupil.name) == name.lower(), Pupil.date_of_birth == born))
     if existing is not None:
-        if existing.group_name != group:
-            existing.group_name = group
+        # Whoever starts a case may not see the pupil's other cases; the group they type must not
+        # change what those cases show (a teacher could otherwise alter another's dossier).
         return existing
     pupil = Pupil(school_id=school_id, name=name, group_name=group, date_of_birth=born, created_at=now)
     session.add(pupil)
