@@ -5,8 +5,9 @@ problem it found, each with the element id and source line where known. It never
 exception from the XML parser or SpiffWorkflow escape as a traceback.
 
 Checks, in order: safe XML; a BPMN 2.0 document (schema-valid); exactly one executable process;
-only elements Meldroute supports (no scripts, services, DMN, messages, data stores, call
-activities, loops); every user task in a lane that names a known role, with a known form;
+only elements Meldroute supports (no scripts, services, DMN, messages, call
+activities, loops; data objects and stores only document: kept, with a warning, and removed
+from what the engine sees); every user task in a lane that names a known role, with a known form;
 every condition, timer and due date a valid restricted expression over fields the diagram's
 forms ask for; then SpiffWorkflow's own parse and a dry start of the process.
 """
@@ -65,12 +66,6 @@ UNSUPPORTED = {
     "adHocSubProcess": "ad-hoc-subprocessen worden niet ondersteund",
     "complexGateway": "complexe gateways worden niet ondersteund; gebruik een exclusieve of "
                       "parallelle gateway",
-    "dataObject": "data-objecten worden niet ondersteund; gegevens komen uit formulieren",
-    "dataObjectReference": "data-objecten worden niet ondersteund; gegevens komen uit formulieren",
-    "dataStoreReference": "gegevensopslag (dataStore) wordt niet ondersteund; het dossier houdt "
-                          "Meldroute zelf bij",
-    "dataInputAssociation": "data-associaties worden niet ondersteund",
-    "dataOutputAssociation": "data-associaties worden niet ondersteund",
     "ioSpecification": "invoer-/uitvoerspecificaties worden niet ondersteund",
     "property": "eigenschappen (property) worden niet ondersteund",
     "multiInstanceLoopCharacteristics": "multi-instance-taken worden niet ondersteund",
@@ -86,6 +81,16 @@ UNSUPPORTED = {
     "cancelEventDefinition": "annuleringsgebeurtenissen worden niet ondersteund",
     "timeCycle": "herhalende timers (timeCycle) worden niet ondersteund; herinneringen regelt "
                  "Meldroute zelf",
+}
+
+# Elements that only document (what data a step uses, notes, groupings): other tools draw them
+# freely, so a diagram keeps them, but they never reach the engine — it gets the diagram without
+# them, and the author is told they are not executed. Text annotations, associations and groups
+# the engine already ignores.
+DOCUMENTATION_ONLY = {
+    "dataObject": "data-object", "dataObjectReference": "data-object",
+    "dataInputAssociation": "data-associatie", "dataOutputAssociation": "data-associatie",
+    "dataStoreReference": "gegevensopslag", "dataStore": "gegevensopslag",
 }
 
 SPIFF_MESSAGES = {
@@ -148,11 +153,12 @@ def compile_bpmn(data: bytes, *, filename: str, forms: FormLookup | None) -> Com
     if schema_problems:
         raise DiagramRejected(schema_problems)
 
+    warnings = _strip_documentation_only(root)
     process = _single_executable_process(root)
     problems = _Collector()
     elements = _check_process(root, process, forms, problems)
     if problems.problems:
-        raise DiagramRejected(problems.problems)
+        raise DiagramRejected(problems.problems, warnings)
 
     spec, subprocess_specs = _spiff_parse(tree, process, filename)
     compiled = CompiledProcess(
@@ -161,9 +167,28 @@ def compile_bpmn(data: bytes, *, filename: str, forms: FormLookup | None) -> Com
         spec=spec,
         subprocess_specs=subprocess_specs,
         elements=elements,
+        warnings=tuple(warnings),
     )
     _dry_start(compiled, tree)
     return compiled
+
+
+def _strip_documentation_only(root) -> list[Problem]:
+    """Remove documentation-only elements from the tree the engine will see; one warning each.
+
+    The stored diagram keeps them (the tree here is parsed for this compile only)."""
+    warnings = []
+    found = [e for e in root.iter() if _is_bpmn(e) and local_name(e) in DOCUMENTATION_ONLY]
+    for element in found:
+        kind = local_name(element)
+        label = element.get("name") or element.get("id") or _owner_id(element) or ""
+        warnings.append(Problem(
+            f"{DOCUMENTATION_ONLY[kind]} '{label}' documenteert alleen: het blijft in het diagram "
+            "staan maar Meldroute voert er niets mee uit (gegevens komen uit de formulieren)",
+            element.get("id") or _owner_id(element), element.sourceline, severity="warning",
+        ))
+        element.getparent().remove(element)
+    return warnings
 
 
 def _schema_problems(tree) -> list[Problem]:
@@ -260,8 +285,6 @@ def _check_ids(root, problems: _Collector) -> None:
 
 
 def _check_unsupported(root, process, problems: _Collector) -> None:
-    for store in root.iter(_bpmn("dataStore")):
-        problems.add(UNSUPPORTED["dataStoreReference"], store)
     for element in process.iterdescendants():
         if not _is_bpmn(element):
             continue
