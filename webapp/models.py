@@ -11,12 +11,17 @@ from webapp.cases.models import (
     CaseTimer,
 )
 from webapp.db import Base
-from webapp.definitions.models import ProcessDefinition, ProcessVersion
+from webapp.definitions.models import (
+    ProcessDefinition,
+    ProcessDraft,
+    ProcessVersion,
+    ProcessVersionForm,
+)
 from webapp.notifications.models import Notification, OutboxMail
 from webapp.schools.models import Board, Pupil, School
 
 __all__ = [
     "Attachment", "AuditEntry", "Base", "Board", "Case", "CaseEvent", "CaseNote", "CaseState",
     "CaseTask", "CaseTimer", "Membership", "Notification", "OutboxMail", "ProcessDefinition",
-    "ProcessVersion", "Pupil", "School", "User",
+    "ProcessDraft", "ProcessVersion", "ProcessVersionForm", "Pupil", "School", "User",
 ]
