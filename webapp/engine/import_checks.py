@@ -191,6 +191,41 @@ def _strip_documentation_only(root) -> list[Problem]:
     return warnings
 
 
+def structural_problems(data: bytes) -> list[Problem]:
+    """What makes a file unusable as a starting point at all: not safe XML, not BPMN 2.0 (schema),
+    no process, or elements that would change execution and that Meldroute does not support.
+    An upload with any of these is refused; other problems (a task without a form or a lane) are
+    the work a draft is for."""
+    try:
+        tree = parse_untrusted_xml(data)
+    except DiagramRejected as rejected:
+        return rejected.problems
+    root = tree.getroot()
+    if root.tag != _bpmn("definitions"):
+        return [Problem(f"geen BPMN 2.0-diagram: het hoofdelement is <{etree.QName(root).localname}>, "
+                        "verwacht bpmn:definitions", line=root.sourceline)]
+    problems = _schema_problems(tree)
+    if problems:
+        return problems
+    _strip_documentation_only(root)
+    processes = root.findall(_bpmn("process"))
+    if not processes:
+        return [Problem("het diagram bevat geen proces (bpmn:process)")]
+    collector = _Collector()
+    _check_ids(root, collector)
+    for process in processes:
+        _check_unsupported(root, process, collector)
+    return collector.problems
+
+
+def documentation_warnings(data: bytes) -> list[Problem]:
+    try:
+        root = parse_untrusted_xml(data).getroot()
+    except DiagramRejected:
+        return []
+    return _strip_documentation_only(root)
+
+
 def _schema_problems(tree) -> list[Problem]:
     schema = _bpmn_schema()
     if schema.validate(tree):
