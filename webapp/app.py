@@ -17,6 +17,7 @@ from webapp.config import load_config
 from webapp.forms import blueprint as form_templates
 from webapp.home.views import blueprint as home_pages
 from webapp.ids import IdConverter
+from webapp.modeler.views import blueprint as modeler_pages
 from webapp.notifications.deadline_notices import NoticeSettings
 from webapp.notifications.views import blueprint as notification_pages
 from webapp.services import EXTENSION_KEY, build_services
@@ -39,6 +40,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["meldroute.password_hasher"] = make_hasher(app.config.get("PASSWORD_HASH_PARAMETERS"))
     auth_session.init_app(app)
     web.init_app(app)
-    for blueprint in (home_pages, auth_pages, task_pages, case_pages, notification_pages, form_templates, api):
+    for blueprint in (home_pages, auth_pages, task_pages, case_pages, notification_pages, form_templates,
+                      modeler_pages, api):
         app.register_blueprint(blueprint)
     return app

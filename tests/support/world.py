@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from tests.support.scenario import Scenario, hashed_test_password, setup_school
 from webapp.audit.actor import Actor
 from webapp.auth.models import Membership, User
+from webapp.auth.policy import Policy
 from webapp.cases import task_actions
 from webapp.cases.dossier_actions import Upload, add_attachment
+from webapp.modeler import drafts
 from webapp.notifications.service import notify
 from webapp.roles import Role
 
@@ -36,6 +38,8 @@ class World:
     attachment_id: int
     notification_id: int
     ib_id: int
+    definition_id: int
+    draft_id: int
 
     @classmethod
     def build(cls, session, services, database) -> World:
@@ -60,11 +64,15 @@ class World:
             at=services.now(), school_id=school_a.school.id, case_id=scenario.case_id, case_task_id=task_id,
         )[0].id
         session.commit()
-        return cls(scenario.case_id, task_id, attachment_id, notification_id, ib_id)
+        definition = school_a.definitions["meldcode"]
+        draft, _ = drafts.new_draft(session, services.forms, Actor(school_a.users[Role.BELEIDSEIGENAAR]),
+                                    Policy.for_user(session, school_a.users[Role.BELEIDSEIGENAAR]),
+                                    definition_id=definition.id, now=services.now())
+        return cls(scenario.case_id, task_id, attachment_id, notification_id, ib_id, definition.id, draft.id)
 
     def url(self, path: str) -> str:
         return path.format(case=self.case_id, task=self.task_id, attachment=self.attachment_id,
-                           notification=self.notification_id)
+                           notification=self.notification_id, definition=self.definition_id, draft=self.draft_id)
 
     def claim_task_by_ib(self, session, services) -> None:
         task_actions.claim_task(session, services, Actor(self.ib_id), task_id=self.task_id)
