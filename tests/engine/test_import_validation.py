@@ -290,3 +290,17 @@ def test_pool_diagram_from_another_tool_uses_its_executable_process():
   <bpmn:process id="Process_2" name="Veilig Thuis" isExecutable="false"/>
   <bpmn:process""", 1)
     assert compile_bpmn(data, filename="t.bpmn", forms=FORMS).process_id == "Process_1"
+
+
+def test_a_step_that_is_not_connected_is_named():
+    body = f"""
+    <bpmn:startEvent id="Start_1"/>
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="Start_1" targetRef="Task_1"/>
+    <bpmn:userTask id="Task_1" name="Besluit" meldroute:formKey="{FORM}"/>
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Task_1" targetRef="End_1"/>
+    <bpmn:userTask id="Task_2" name="Los" meldroute:formKey="{FORM}"/>
+    <bpmn:endEvent id="End_1"/>"""
+    problems = problems_of(diagram(body))
+    messages = {p.message.split(":")[0] for p in problems if p.element_id == "Task_2"}
+    assert messages == {"niet bereikbaar", "loopt dood"}
+    assert all(p.line for p in problems if p.element_id == "Task_2")

@@ -299,6 +299,7 @@ def _check_process(root, process, forms: FormLookup, problems: _Collector) -> di
         elif kind == "sequenceFlow":
             _check_condition(element, known_names if forms is not None else None, problems)
     _check_start_events(process, problems)
+    _check_connections(process, problems)
     _check_expressions(elements.values(), known_names if forms is not None else None, problems)
     return elements
 
@@ -455,6 +456,27 @@ def _check_start_events(process, problems: _Collector) -> None:
     elif len(top_level_starts) > 1:
         problems.add("het proces mag maar één startgebeurtenis op het hoogste niveau hebben",
                      top_level_starts[1])
+
+
+def _check_connections(process, problems: _Collector) -> None:
+    """Every step must be reachable and lead on: a task dropped on the canvas but not connected
+    would otherwise be silently skipped by the engine (or end the route where nobody meant it)."""
+    flows = list(process.iter(_bpmn("sequenceFlow")))
+    targets = {f.get("targetRef") for f in flows}
+    sources = {f.get("sourceRef") for f in flows}
+    for element in process.iter():
+        if not _is_bpmn(element):
+            continue
+        kind = local_name(element)
+        if kind not in FLOW_NODES or element.get("triggeredByEvent") == "true":
+            continue
+        element_id = element.get("id")
+        if kind not in ("startEvent", "boundaryEvent") and element_id not in targets:
+            problems.add("niet bereikbaar: er komt geen stroom (pijl) binnen; verbind het met de stap ervoor",
+                         element)
+        if kind != "endEvent" and element_id not in sources:
+            problems.add("loopt dood: er gaat geen stroom (pijl) uit; verbind het met de volgende stap of "
+                         "een eindgebeurtenis", element)
 
 
 def _event_definitions(event) -> list:
