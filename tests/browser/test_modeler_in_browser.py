@@ -90,7 +90,14 @@ def test_policy_owner_adds_a_task_and_a_new_case_offers_it(live_server, browser)
     problem.first.locator("button").click()  # selects the element with the problem
     assert panel.get_by_label("Formulier", exact=True).input_value() == "basismodel_2019/stap1_gesprek_ouders"
 
+    lint = page.locator("[data-lint] li").filter(has_text=NEW_TASK)  # the instant tier, in the browser
+    lint.first.wait_for(timeout=10_000)
+    assert "niet verbonden" in lint.first.text_content()
+
     page.evaluate(CONNECT_TASK, added["id"])
+    page.wait_for_function(
+        "name => ![...document.querySelectorAll('[data-lint] li')].some(li => li.textContent.includes(name))",
+        arg=NEW_TASK, timeout=10_000)
     page.get_by_role("button", name="Opslaan").click()
     page.locator("[data-problems]").get_by_text("Geen problemen").wait_for(timeout=15_000)
     xml = page.evaluate("async () => (await window.meldrouteModeler.saveXML()).xml")

@@ -8,6 +8,8 @@ import meldrouteModdle from "./modeler/meldroute-moddle.json";
 import MeldrouteProviderModule from "./modeler/provider.js";
 import translate from "./modeler/translate.js";
 import LaneRefs from "./modeler/lane-refs.js";
+import lintModule from "bpmn-js-bpmnlint";
+import { lintConfig } from "./modeler/lint.js";
 
 const AUTOSAVE_DELAY_MS = 2500;
 const PROBLEM_MARKER = "meldroute-problem";
@@ -40,6 +42,44 @@ function elementLabel(registry, id) {
   return name ? `${name} (${id})` : id;
 }
 
+// Diagrams written by hand or by other tools often leave out <bpmn:incoming>/<bpmn:outgoing>;
+// bpmnlint reads connections from those lists, and would call every step disconnected.
+// bpmnlint's own rules report in English: the ones a policy owner meets, in Dutch.
+const LINT_NL = {
+  "Element is not connected": "Element is niet verbonden: verbind het met de stap ervoor en erna",
+  "Element is an implicit end": "Hier houdt de route op zonder eindgebeurtenis: verbind met een eindgebeurtenis",
+  "Element is an implicit start": "Hier begint de route zonder startgebeurtenis: verbind het met de stap ervoor",
+  "Incoming flows do not join": "Binnenkomende stromen komen hier niet samen: zet er een gateway voor",
+  "Flow splits implicitly": "De route splitst hier zonder gateway",
+  "Sequence flow is missing condition": "Stroom uit een gateway zonder voorwaarde",
+  "Sequence flow has superfluous label": "Stroom heeft een label zonder betekenis (geen voorwaarde)",
+  "Gateway forks and joins": "Gateway splitst én voegt samen: gebruik er twee",
+  "Gateway is superfluous. It only has one source and target.": "Overbodige gateway: één stroom in, één uit",
+  "Element overlaps with other element": "Element overlapt een ander element",
+  "Element is missing label/name": "Element heeft geen naam",
+  "Termination is superfluous.": "Beëindiging is overbodig",
+  "Duplicate outgoing sequence flows": "Dubbele uitgaande stromen",
+  "Duplicate incoming sequence flows": "Dubbele binnenkomende stromen",
+  "Element is missing bpmndi": "Element heeft geen tekening (bpmndi)",
+};
+
+function fillFlowReferences(definitions) {
+  const add = (owner, name, flow) => {
+    if (!owner) return;
+    const list = owner.get(name);
+    if (!list.includes(flow)) list.push(flow);
+  };
+  (function walk(elements) {
+    (elements || []).forEach((element) => {
+      if (element.$instanceOf("bpmn:SequenceFlow")) {
+        add(element.sourceRef, "outgoing", element);
+        add(element.targetRef, "incoming", element);
+      }
+      if (element.flowElements) walk(element.flowElements);
+    });
+  })((definitions.rootElements || []).flatMap((root) => root.flowElements || []));
+}
+
 async function start() {
   let content;
   try {
@@ -56,12 +96,14 @@ async function start() {
     container: canvasNode,
     propertiesPanel: { parent: root.querySelector("[data-properties]") },
     additionalModules: [
-      BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, MeldrouteProviderModule,
+      BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, MeldrouteProviderModule, lintModule,
       { translate: ["value", translate], __init__: ["meldrouteLaneRefs"], meldrouteLaneRefs: ["type", LaneRefs] },
     ],
     moddleExtensions: { meldroute: meldrouteModdle },
+    linting: { bpmnlint: lintConfig, active: true },
     meldroute: { forms: content.formulieren, roles: content.rollen },
   });
+  modeler.on("import.parse.complete", ({ definitions }) => definitions && fillFlowReferences(definitions));
   window.meldrouteModeler = modeler;  // for the browser test and for support, like the case viewer's state
   await modeler.importXML(content.bpmn);
   // A whole meldcode fitted into the page is unreadable: open at a readable scale on the first step.
@@ -169,6 +211,39 @@ async function start() {
       if (data.fouten && data.fouten.length) showProblems(data.fouten, []);
     }
   });
+
+  modeler.on("linting.completed", ({ issues }) => showLint(issues));
+
+  // The instant tier: bpmnlint in the browser, per element, a click selects it. Saving asks the
+  // server, whose list above is what publishing checks.
+  function showLint(issues) {
+    const list = root.querySelector("[data-lint]");
+    list.replaceChildren();
+    const rows = Object.entries(issues).flatMap(([id, found]) => found.map((issue) => ({ ...issue, id })));
+    root.dataset.lintCount = String(rows.length);
+    if (rows.length === 0) {
+      const item = document.createElement("li");
+      item.className = "meta";
+      item.textContent = "Geen meldingen.";
+      list.append(item);
+    }
+    rows.forEach((issue) => {
+      const item = document.createElement("li");
+      item.dataset.kind = issue.category === "error" ? "fout" : "waarschuwing";
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "link";
+      button.textContent = `${elementLabel(registry, issue.id)}: ${LINT_NL[issue.message] || issue.message}`;
+      button.addEventListener("click", () => {
+        const element = registry.get(issue.id);
+        if (!element) return;
+        modeler.get("selection").select(element);
+        canvas.scrollToElement(element);
+      });
+      item.append(button);
+      list.append(item);
+    });
+  }
 
   showProblems(content.fouten, content.waarschuwingen);
   root.dataset.state = "klaar";

@@ -54,6 +54,9 @@ const NL = {
   "Start Event": "Startgebeurtenis",
   "End Event": "Eindgebeurtenis",
   "Search in diagram": "Zoeken in het diagram",
+  "Toggle linting overlays": "Controlemeldingen op het diagram aan/uit",
+  "Issues for child elements": "Meldingen bij onderliggende elementen",
+  "{errors} Errors, {warnings} Warnings": "{errors} fouten, {warnings} waarschuwingen",
 };
 
 export default function translate(template, replacements) {
