@@ -99,7 +99,7 @@ def test_policy_owner_adds_a_task_and_a_new_case_offers_it(live_server, browser)
         "name => ![...document.querySelectorAll('[data-lint] li')].some(li => li.textContent.includes(name))",
         arg=NEW_TASK, timeout=10_000)
     page.get_by_role("button", name="Opslaan").click()
-    page.locator("[data-problems]").get_by_text("Geen problemen").wait_for(timeout=15_000)
+    page.locator("[data-problems]").get_by_text("Geen fouten").wait_for(timeout=15_000)
     xml = page.evaluate("async () => (await window.meldrouteModeler.saveXML()).xml")
     assert 'meldroute:dueDate="werkdagen(5)"' in xml
     assert 'meldroute:formKey="basismodel_2019/stap1_gesprek_ouders"' in xml

@@ -30,6 +30,7 @@ from webapp.engine import (
 from webapp.engine.parser import BPMN_NS
 from webapp.engine.xmlsafe import MAX_DIAGRAM_BYTES, parse_untrusted_xml
 from webapp.forms.catalog import FormCatalog
+from webapp.modeler.compliance import compliance_hints
 
 MAX_NOTE_LENGTH = 2000
 
@@ -77,14 +78,15 @@ class CheckResult:
 
 
 def check_diagram(bpmn: bytes, forms: FormCatalog) -> CheckResult:
-    """The server's authoritative check, as publishing applies it, without storing anything."""
+    """The server's authoritative check, as publishing applies it, without storing anything; a
+    diagram without errors also gets the compliance hints (warnings)."""
     try:
         compiled = compile_bpmn(bpmn, filename="concept.bpmn", forms=forms)
     except DiagramRejected as rejected:
         return CheckResult(list(rejected.problems), list(rejected.warnings) or documentation_warnings(bpmn))
     except Exception as exc:  # a validator bug must still answer with a message, never a 500
         return CheckResult([Problem(f"interne fout bij het controleren ({type(exc).__name__})")])
-    return CheckResult([], list(compiled.warnings))
+    return CheckResult([], list(compiled.warnings) + compliance_hints(compiled))
 
 
 def _managed_definition(session: Session, policy: Policy, definition_id: int) -> ProcessDefinition:

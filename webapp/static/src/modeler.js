@@ -125,10 +125,12 @@ async function start() {
     const list = root.querySelector("[data-problems]");
     list.replaceChildren();
     const all = [...errors.map((p) => ({ ...p, soort: "fout" })), ...warnings.map((p) => ({ ...p, soort: "waarschuwing" }))];
-    if (all.length === 0) {
+    if (errors.length === 0) {
       const item = document.createElement("li");
       item.className = "meta";
-      item.textContent = "Geen problemen: dit concept kan worden gepubliceerd.";
+      item.textContent = warnings.length
+        ? "Geen fouten: dit concept kan worden gepubliceerd. Bekijk de waarschuwingen (o.a. het basismodel 2019)."
+        : "Geen fouten: dit concept kan worden gepubliceerd.";
       list.append(item);
     }
     all.forEach((problem) => {
