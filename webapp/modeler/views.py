@@ -102,8 +102,8 @@ def new_draft(definition_id: int):
         return render_template("modeler/route.html", view=view, max_note=MAX_NOTE,
                                upload_problems=refused.problems), 422
     if check.warnings:
-        flash(f"Concept aangemaakt met {len(check.warnings)} waarschuwing(en): elementen die alleen "
-              "documenteren blijven staan maar worden niet uitgevoerd.", "warning")
+        flash(f"Concept aangemaakt met {len(check.warnings)} waarschuwing(en); ze staan onder Problemen "
+              "(elementen die alleen documenteren blijven staan maar worden niet uitgevoerd).", "warning")
     return redirect(url_for("modeler.edit", draft_id=draft.id), code=303)
 
 
