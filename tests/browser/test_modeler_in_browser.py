@@ -109,6 +109,15 @@ def test_policy_owner_adds_a_task_and_a_new_case_offers_it(live_server, browser)
     page.get_by_role("button", name="Publiceren").click()
     page.get_by_text("Versie 2 is gepubliceerd").wait_for(timeout=15_000)
     screenshot(page, "modeler-4-gepubliceerd")
+
+    # History: version 2 against version 1, changes listed in Dutch and marked in both viewers.
+    page.get_by_role("link", name="Vermoeden van huiselijk geweld of kindermishandeling").first.click()
+    page.get_by_role("link", name="verschil met versie 1").click()
+    page.locator('#verschil[data-state="klaar"]').wait_for(timeout=20_000)
+    changes = page.locator("[data-changes]")
+    assert changes.get_by_text(f"Toegevoegd: taak '{NEW_TASK}'").is_visible()
+    assert page.locator(f'[data-new] g.djs-element.diff-toegevoegd[data-element-id="{added["id"]}"]').count() == 1
+    screenshot(page, "modeler-5-verschil-versie-1-en-2")
     assert problems == []
     context.close()
 
@@ -123,5 +132,5 @@ def test_policy_owner_adds_a_task_and_a_new_case_offers_it(live_server, browser)
     page.get_by_role("heading", level=1).filter(has_text=NEW_TASK).wait_for()
     # The demo clock stands on Monday 2 March 2026: five working days later is Monday 9 March.
     assert page.get_by_text(re.compile(r"Termijn: 09-03-2026")).is_visible()
-    screenshot(page, "modeler-5-nieuwe-zaak-met-nieuwe-taak")
+    screenshot(page, "modeler-6-nieuwe-zaak-met-nieuwe-taak")
     teacher.close()

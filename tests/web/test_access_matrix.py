@@ -120,6 +120,8 @@ DECISIONS: dict[str, list[Decision]] = {
     "modeler.download_version": [decision("GET", "/diagrammen/{definition}/versies/1.bpmn", DIAGRAM_MANAGERS)],
     "modeler.download_version_with_forms": [decision("GET", "/diagrammen/{definition}/versies/1.zip",
                                                      DIAGRAM_MANAGERS)],
+    "modeler.version_content": [decision("GET", "/diagrammen/{definition}/versies/1.json", DIAGRAM_MANAGERS)],
+    "modeler.compare": [decision("GET", "/diagrammen/{definition}/verschil?van=1&naar=1", DIAGRAM_MANAGERS)],
     "notifications.index": [decision("GET", "/meldingen", LOGGED_IN)],  # everyone's own
     "notifications.mark_one_read": [decision("POST", "/meldingen/{notification}/gelezen", {IB})],
     "notifications.mark_all_read": [decision("POST", "/meldingen/gelezen", LOGGED_IN)],

@@ -202,3 +202,26 @@ def download_version_with_forms(definition_id: int, number: int):
     buffer.seek(0)
     return send_file(buffer, mimetype="application/zip", as_attachment=True,
                      download_name=export.filename.replace(".bpmn", ".zip"), etag=False, conditional=False)
+
+
+@blueprint.get("/diagrammen/<int:definition_id>/versies/<int:number>.json")
+def version_content(definition_id: int, number: int):
+    """A version's diagram for the diff viewers (reading, not an export: not a download)."""
+    version = _version_or_404(definition_id, number)
+    return {"bpmn": version.bpmn_xml, "versie": version.number}
+
+
+@blueprint.get("/diagrammen/<int:definition_id>/verschil")
+def compare(definition_id: int):
+    definition = _definition_or_404(definition_id)
+    if not current_policy().may_at_school(Action.MANAGE_DIAGRAMS, definition.school_id):
+        abort(403)
+    numbers = [v.number for v in definition.versions]
+    newest = numbers[-1] if numbers else 0
+    old, new = request.args.get("van", ""), request.args.get("naar", "")
+    new_number = int(new) if new.isdigit() and int(new) in numbers else newest
+    old_number = int(old) if old.isdigit() and int(old) in numbers else max(1, new_number - 1)
+    if new_number not in numbers or old_number not in numbers:
+        abort(404)
+    return render_template("modeler/diff.html", definition=definition, old=old_number, new=new_number,
+                           numbers=numbers, school=get_session().get(School, definition.school_id))

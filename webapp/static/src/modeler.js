@@ -10,6 +10,7 @@ import translate from "./modeler/translate.js";
 import LaneRefs from "./modeler/lane-refs.js";
 import lintModule from "bpmn-js-bpmnlint";
 import { lintConfig } from "./modeler/lint.js";
+import { showDiff } from "./diff.js";
 
 const AUTOSAVE_DELAY_MS = 2500;
 const PROBLEM_MARKER = "meldroute-problem";
@@ -252,3 +253,10 @@ async function start() {
 }
 
 if (root) start();
+
+const diffRoot = document.getElementById("verschil");
+if (diffRoot) {
+  showDiff(diffRoot).catch(() => {
+    diffRoot.querySelector("[data-changes]").textContent = "De versies konden niet worden vergeleken. Herlaad de pagina.";
+  });
+}
