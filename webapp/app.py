@@ -18,6 +18,7 @@ from webapp.config import load_config
 from webapp.forms import blueprint as form_templates
 from webapp.home.views import blueprint as home_pages
 from webapp.ids import IdConverter
+from webapp.modeler.views import blueprint as modeler_pages
 from webapp.monitor.views import blueprint as monitor_pages
 from webapp.notifications.deadline_notices import NoticeSettings
 from webapp.notifications.views import blueprint as notification_pages
@@ -55,6 +56,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     auth_session.init_app(app)
     web.init_app(app)
     for blueprint in (home_pages, auth_pages, task_pages, case_pages, notification_pages, privacy_pages,
-                      monitor_pages, form_templates, api):
+                      monitor_pages, modeler_pages, form_templates, api):
         app.register_blueprint(blueprint)
     return app

@@ -98,6 +98,122 @@ def check_bpmn(files: tuple[Path, ...]) -> None:
     sys.exit(1 if failed else 0)
 
 
+@main.group("diagram")
+def diagram() -> None:
+    """Diagrammen van een school publiceren, hun versies tonen en exporteren (voor beheerders)."""
+
+
+def _definition(session, school_slug: str, route_key: str | None):
+    from sqlalchemy import select
+
+    from webapp.definitions.models import ProcessDefinition
+    from webapp.schools.models import School
+
+    school = session.scalar(select(School).where(School.slug == school_slug))
+    if school is None:
+        raise click.ClickException(f"school '{school_slug}' bestaat niet")
+    if route_key is None:
+        return school, None
+    definition = session.scalar(select(ProcessDefinition).where(
+        ProcessDefinition.school_id == school.id, ProcessDefinition.route_key == route_key))
+    if definition is None:
+        raise click.ClickException(f"school '{school_slug}' heeft geen route '{route_key}'")
+    return school, definition
+
+
+@diagram.command("publish")
+@click.option("--school", "school_slug", required=True, help="slug van de school")
+@click.option("--route", "route_key", required=True, help="sleutel van de route (bijv. meldcode)")
+@click.option("--forms", "forms_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="map met de formulieren (standaard: de formulieren van deze installatie)")
+@click.option("--note", required=True, help="wijzigingsnotitie: wat verandert er")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@with_appcontext
+def diagram_publish(school_slug: str, route_key: str, forms_dir: Path | None, note: str, file: Path) -> None:
+    """Publiceer FILE als nieuwe versie van een route; ongeldig: niets opgeslagen, exitcode 1."""
+    from webapp.audit.actor import Actor, Channel
+    from webapp.engine import DiagramRejected
+    from webapp.forms.catalog import FormCatalog
+    from webapp.forms.definition import FormDefinitionError
+    from webapp.modeler.drafts import PublishRefused, publish_file
+
+    services = get_services()
+    try:
+        forms = FormCatalog.from_directory(forms_dir) if forms_dir else services.forms
+    except FormDefinitionError as exc:
+        click.echo(f"{forms_dir}: ERROR: {exc}", err=True)
+        sys.exit(1)
+    with get_database().session() as session:
+        _school, definition = _definition(session, school_slug, route_key)
+        try:
+            version = publish_file(session, forms, Actor(None, None, Channel.CLI), definition=definition,
+                                   bpmn=file.read_bytes(), filename=file.name, note=note, now=services.now())
+        except DiagramRejected as rejected:
+            for problem in rejected.problems:
+                click.echo(problem.format(str(file)), err=True)
+            sys.exit(1)
+        except PublishRefused as refused:
+            click.echo(f"{file}: ERROR: {refused.message}", err=True)
+            sys.exit(1)
+        for warning in version_warnings(version):
+            click.echo(warning.format(str(file)))
+        click.echo(f"{school_slug}/{route_key}: versie {version.number} gepubliceerd")
+
+
+def version_warnings(version):
+    from webapp.definitions.spec_cache import compiled_process
+
+    return compiled_process(version).warnings
+
+
+@diagram.command("versions")
+@click.option("--school", "school_slug", required=True)
+@with_appcontext
+def diagram_versions(school_slug: str) -> None:
+    """Toon per route de versies: nummer, wie, wanneer, notitie; * = gepubliceerd."""
+    from sqlalchemy import select
+
+    from webapp.definitions.models import ProcessDefinition
+
+    with get_database().session() as session:
+        school, _ = _definition(session, school_slug, None)
+        for definition in session.scalars(select(ProcessDefinition).where(ProcessDefinition.school_id == school.id)
+                                          .order_by(ProcessDefinition.route_key)):
+            click.echo(f"{definition.route_key} ({definition.name})")
+            for version in definition.versions:
+                mark = "*" if version.id == definition.published_version_id else " "
+                who = version.created_by.display_name if version.created_by else "beheer (opdrachtregel)"
+                click.echo(f"  {mark} v{version.number}  {version.created_at:%Y-%m-%d %H:%M}  {who}  "
+                           f"{version.comment or ''}")
+
+
+@diagram.command("export")
+@click.option("--school", "school_slug", required=True)
+@click.option("--route", "route_key", required=True)
+@click.option("--version", "number", required=True, type=int)
+@click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="schrijf ook de formulieren van deze versie in deze map")
+@with_appcontext
+def diagram_export(school_slug: str, route_key: str, number: int, forms_dir: Path | None) -> None:
+    """Schrijf de BPMN van een versie naar stdout (en met --forms haar formulieren naar een map)."""
+    from webapp.audit.actor import Actor, Channel
+    from webapp.modeler.drafts import export_version
+
+    services = get_services()
+    with get_database().session() as session:
+        _school, definition = _definition(session, school_slug, route_key)
+        version = next((v for v in definition.versions if v.number == number), None)
+        if version is None:
+            raise click.ClickException(f"route '{route_key}' heeft geen versie {number}")
+        export = export_version(session, Actor(None, None, Channel.CLI), version, services.now())
+    if forms_dir:
+        for key, text in export.forms.items():
+            target = forms_dir / f"{key}.yaml"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    click.echo(export.bpmn_xml, nl=False)
+
+
 @main.command("layout-bpmn", context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def layout_bpmn_command(args: tuple[str, ...]) -> None:

@@ -13,14 +13,19 @@ from webapp.cases.models import (
     CaseTimer,
 )
 from webapp.db import Base
-from webapp.definitions.models import ProcessDefinition, ProcessVersion
+from webapp.definitions.models import (
+    ProcessDefinition,
+    ProcessDraft,
+    ProcessVersion,
+    ProcessVersionForm,
+)
 from webapp.notifications.models import Notification, OutboxMail
 from webapp.privacy.models import CaseStatistics, InzageRequest, RetentionTerm
 from webapp.schools.models import Board, Pupil, School
 
 __all__ = [
-    "Attachment", "AuditEntry", "Base", "Board", "Case", "CaseCorrection", "CaseEvent", "CaseStatistics",
-    "InzageRequest", "RetentionTerm", "CaseNote", "CaseState",
-    "CaseTask", "CaseTimer", "LoginThrottle", "Membership", "Notification", "OutboxMail", "ProcessDefinition",
-    "ProcessVersion", "Pupil", "RecoveryCode", "School", "User", "UserSession",
+    "Attachment", "AuditEntry", "Base", "Board", "Case", "CaseCorrection", "CaseEvent", "CaseNote", "CaseState",
+    "CaseStatistics", "CaseTask", "CaseTimer", "InzageRequest", "LoginThrottle", "Membership", "Notification",
+    "OutboxMail", "ProcessDefinition", "ProcessDraft", "ProcessVersion", "ProcessVersionForm", "Pupil",
+    "RecoveryCode", "RetentionTerm", "School", "User", "UserSession",
 ]

@@ -40,11 +40,12 @@ def init_app(app: Flask) -> None:
     app.context_processor(_navigation)
     app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.globals["diagram_assets"] = load_diagram_assets(Path(app.static_folder))
+    app.jinja_env.globals["modeler_assets"] = load_diagram_assets(Path(app.static_folder), "modeler")
     for code in ERROR_TEXTS:
         app.register_error_handler(code, _error_page)
 
 
-def load_diagram_assets(static_folder: Path) -> dict | None:
+def load_diagram_assets(static_folder: Path, entry: str = "viewer") -> dict | None:
     """The built diagram viewer (`npm run build`): its JS and CSS, relative to the static folder.
 
     None when it has not been built: pages then show their text fallback instead of a diagram.
@@ -53,9 +54,13 @@ def load_diagram_assets(static_folder: Path) -> dict | None:
     if not manifest_file.is_file():
         return None
     manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    # `entry`: the case viewer at the top level (as before), the modeler under its own key.
+    part = manifest if entry == "viewer" else manifest.get(entry)
+    if not part or not part.get("js"):
+        return None
     return {
-        "js": f"{DIAGRAM_BUILD_DIR}/{manifest['js']}",
-        "css": [f"{DIAGRAM_BUILD_DIR}/{name}" for name in manifest["css"]],
+        "js": f"{DIAGRAM_BUILD_DIR}/{part['js']}",
+        "css": [f"{DIAGRAM_BUILD_DIR}/{name}" for name in part["css"]],
     }
 
 
@@ -155,4 +160,4 @@ def _navigation():
         "bewaartermijnen": bool(policy.schools_where(Action.MANAGE_RETENTION) or policy.schools_where(Action.MONITOR_SCHOOL)),
     }
     return {"nav_counts": {"mijn": open_for_me, "rol": open_for_role, "meldingen": unread}, "policy": policy,
-            "nav_links": nav_links}
+            "nav_links": nav_links, "Action": Action}

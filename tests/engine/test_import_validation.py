@@ -191,10 +191,27 @@ def test_unsupported_tasks_are_named(element, expected):
     assert any(p.element_id == "Service_1" and expected in p.message for p in problems)
 
 
-def test_data_store_from_another_tool():
+def test_data_store_from_another_tool_is_kept_with_a_warning():
     data = diagram(extra_definitions='<bpmn:dataStore id="Store_1" name="ESIS"/>')
-    problems = problems_of(data)
-    assert any(p.element_id == "Store_1" and "dataStore" in p.message for p in problems)
+    compiled = compile_bpmn(data, filename="test.bpmn", forms=FORMS)
+    assert [(w.element_id, w.severity) for w in compiled.warnings] == [("Store_1", "warning")]
+    assert "ESIS" in compiled.warnings[0].message
+
+
+def test_data_objects_and_their_associations_only_document():
+    body = f"""
+    <bpmn:startEvent id="Start_1"/>
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="Start_1" targetRef="Task_1"/>
+    <bpmn:userTask id="Task_1" name="Besluit" meldroute:formKey="{FORM}">
+      <bpmn:dataOutputAssociation id="Assoc_1"><bpmn:targetRef>Ref_1</bpmn:targetRef></bpmn:dataOutputAssociation>
+    </bpmn:userTask>
+    <bpmn:dataObjectReference id="Ref_1" name="Dossier" dataObjectRef="Object_1"/>
+    <bpmn:dataObject id="Object_1"/>
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Task_1" targetRef="End_1"/>
+    <bpmn:endEvent id="End_1"/>"""
+    compiled = compile_bpmn(diagram(body), filename="test.bpmn", forms=FORMS)
+    assert {w.element_id for w in compiled.warnings} == {"Assoc_1", "Ref_1", "Object_1"}
+    assert all(w.line for w in compiled.warnings)
 
 
 def test_message_reference_to_a_missing_message_does_not_crash():
@@ -273,3 +290,17 @@ def test_pool_diagram_from_another_tool_uses_its_executable_process():
   <bpmn:process id="Process_2" name="Veilig Thuis" isExecutable="false"/>
   <bpmn:process""", 1)
     assert compile_bpmn(data, filename="t.bpmn", forms=FORMS).process_id == "Process_1"
+
+
+def test_a_step_that_is_not_connected_is_named():
+    body = f"""
+    <bpmn:startEvent id="Start_1"/>
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="Start_1" targetRef="Task_1"/>
+    <bpmn:userTask id="Task_1" name="Besluit" meldroute:formKey="{FORM}"/>
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Task_1" targetRef="End_1"/>
+    <bpmn:userTask id="Task_2" name="Los" meldroute:formKey="{FORM}"/>
+    <bpmn:endEvent id="End_1"/>"""
+    problems = problems_of(diagram(body))
+    messages = {p.message.split(":")[0] for p in problems if p.element_id == "Task_2"}
+    assert messages == {"niet bereikbaar", "loopt dood"}
+    assert all(p.line for p in problems if p.element_id == "Task_2")

@@ -13,6 +13,7 @@ from webapp.auth.models import Membership, User
 from webapp.auth.policy import Policy
 from webapp.cases import task_actions
 from webapp.cases.dossier_actions import Upload, add_attachment
+from webapp.modeler import drafts
 from webapp.notifications.service import notify
 from webapp.privacy.inzage import record_request
 from webapp.roles import Role
@@ -41,6 +42,8 @@ class World:
     school_id: int
     inzage_id: int
     owner_id: int
+    definition_id: int
+    draft_id: int
 
     @classmethod
     def build(cls, session, services, database) -> World:
@@ -68,13 +71,17 @@ class World:
         inzage_id = record_request(
             session, services, Actor(ib_id), Policy.for_user(session, ib_id), school_id=school_a.school.id,
             pupil_name="Sam", date_of_birth="2017-03-14", requested_by="moeder", requested_on="2026-03-02").id
+        definition = school_a.definitions["meldcode"]
+        draft, _ = drafts.new_draft(session, services.forms, Actor(school_a.users[Role.BELEIDSEIGENAAR]),
+                                    Policy.for_user(session, school_a.users[Role.BELEIDSEIGENAAR]),
+                                    definition_id=definition.id, now=services.now())
         return cls(scenario.case_id, task_id, attachment_id, notification_id, ib_id, school_a.school.id, inzage_id,
-                   school_a.users[Role.LEERKRACHT])
+                   school_a.users[Role.LEERKRACHT], definition.id, draft.id)
 
     def url(self, path: str) -> str:
         return path.format(case=self.case_id, task=self.task_id, attachment=self.attachment_id,
                            notification=self.notification_id, school=self.school_id, inzage=self.inzage_id,
-                           owner=self.owner_id)
+                           owner=self.owner_id, definition=self.definition_id, draft=self.draft_id)
 
     def claim_task_by_ib(self, session, services) -> None:
         task_actions.claim_task(session, services, Actor(self.ib_id), task_id=self.task_id)

@@ -36,6 +36,8 @@ LOGGED_IN = set(ACTORS) - {ANON}
 CASE_STAFF = {OWNER, IB, DIRECTOR}
 COORDINATORS = {IB, DIRECTOR}
 STARTERS = {OWNER, OTHER_TEACHER, IB, DIRECTOR, OTHER_SCHOOL}
+SCHOOL_A = LOGGED_IN - {OTHER_SCHOOL}
+DIAGRAM_MANAGERS = {POLICY_OWNER, ADMIN}
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,22 @@ DECISIONS: dict[str, list[Decision]] = {
     "privacy.retention_terms": [decision("GET", "/bewaartermijnen", {ADMIN, DIRECTOR, BOARD}),
                                 decision("POST", "/bewaartermijnen", {ADMIN},
                                          {"school": "{school}", "categorie": "dossier", "termijn": "P5Y"})],
+    # Every member sees the school's published diagrams; policy owners and beheerders change them.
+    "modeler.index": [decision("GET", "/diagrammen", LOGGED_IN)],  # each their own schools' routes
+    "modeler.route": [decision("GET", "/diagrammen/{definition}", SCHOOL_A)],
+    "modeler.published_diagram": [decision("GET", "/diagrammen/{definition}/gepubliceerd.json", SCHOOL_A)],
+    "modeler.new_draft": [decision("POST", "/diagrammen/{definition}/concepten", DIAGRAM_MANAGERS)],
+    "modeler.edit": [decision("GET", "/diagrammen/concepten/{draft}", DIAGRAM_MANAGERS)],
+    "modeler.draft_content": [decision("GET", "/diagrammen/concepten/{draft}/inhoud.json", DIAGRAM_MANAGERS)],
+    "modeler.save": [decision("PUT", "/diagrammen/concepten/{draft}", DIAGRAM_MANAGERS,
+                              json={"bpmn": "<x/>", "revisie": 1})],
+    "modeler.publish": [decision("POST", "/diagrammen/concepten/{draft}/publiceren", DIAGRAM_MANAGERS,
+                                 {"revisie": "1", "notitie": ""})],
+    "modeler.download_version": [decision("GET", "/diagrammen/{definition}/versies/1.bpmn", DIAGRAM_MANAGERS)],
+    "modeler.download_version_with_forms": [decision("GET", "/diagrammen/{definition}/versies/1.zip",
+                                                     DIAGRAM_MANAGERS)],
+    "modeler.version_content": [decision("GET", "/diagrammen/{definition}/versies/1.json", DIAGRAM_MANAGERS)],
+    "modeler.compare": [decision("GET", "/diagrammen/{definition}/verschil?van=1&naar=1", DIAGRAM_MANAGERS)],
     "notifications.index": [decision("GET", "/meldingen", LOGGED_IN)],  # everyone's own
     "notifications.mark_one_read": [decision("POST", "/meldingen/{notification}/gelezen", {IB})],
     "notifications.mark_all_read": [decision("POST", "/meldingen/gelezen", LOGGED_IN)],

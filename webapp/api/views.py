@@ -48,6 +48,7 @@ from webapp.cases.starting import (
     startable_definitions,
 )
 from webapp.db import get_session
+from webapp.definitions.version_forms import form_of_task
 from webapp.engine import ACUTE_DANGER_SIGNAL
 from webapp.schools.models import School
 from webapp.services import get_services
@@ -225,7 +226,7 @@ def _form_values(task_id: int) -> dict:
     """The body's `waarden`, refusing names the task's form does not have."""
     values = _json_body(s.TaskValuesSchema)["waarden"]
     task = read_task(get_session(), get_services(), current_actor(), current_policy(), task_id, audit=False).task
-    names = {f.name for f in get_services().forms.get(task.form_key).fields}
+    names = {f.name for f in form_of_task(get_session(), task).fields}
     unknown = sorted(set(values) - names)
     if unknown:
         raise ApiProblem(422, CHECK_FIELDS, {f"waarden.{name}": [s.UNKNOWN_FIELD] for name in unknown})

@@ -63,7 +63,7 @@ SCHOOL_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.START_CASE: frozenset({Role.LEERKRACHT, Role.INTERN_BEGELEIDER, Role.DIRECTEUR}),
     Action.MONITOR_SCHOOL: frozenset({Role.DIRECTEUR, Role.BESTUUR}),
     Action.MONITOR_CASES: frozenset({Role.DIRECTEUR}),
-    Action.MANAGE_DIAGRAMS: frozenset({Role.BELEIDSEIGENAAR}),
+    Action.MANAGE_DIAGRAMS: frozenset({Role.BELEIDSEIGENAAR, Role.BEHEERDER}),
     Action.MANAGE_ACCOUNTS: frozenset({Role.BEHEERDER}),
     Action.CHECK_MAIL_DELIVERY: frozenset({Role.BEHEERDER}),
     Action.HANDLE_INZAGE: SCHOOL_WIDE_CASE_ROLES,

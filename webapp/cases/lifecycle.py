@@ -32,6 +32,7 @@ from webapp.cases.task_actions import case_of_task, keep_draft
 from webapp.cases.unit_of_work import case_change, new_case_change
 from webapp.definitions.models import ProcessDefinition, ProcessVersion
 from webapp.definitions.spec_cache import compiled_process_of
+from webapp.definitions.version_forms import form_of_task
 from webapp.engine import ACUTE_DANGER_SIGNAL, CaseWorkflow, TaskNotReady, TimerInfo
 from webapp.forms.submission import validate_submission
 from webapp.privacy.effects import apply_field_effects
@@ -84,7 +85,7 @@ def complete_task(session: Session, services: CaseServices, actor: Actor, *, tas
     kept = None
     with case_change(session, services, actor, case_of_task(session, task_id), "task.complete") as change:
         task = change.task_to_work_on(task_id)
-        form = services.forms.get(task.form_key)
+        form = form_of_task(session, task)
         values = dict(submitted)
         stored = store_task_uploads(change, task, form, values, uploads or {})
         school = session.get(School, task.school_id)

@@ -33,6 +33,7 @@ from webapp.cases.models import (
 from webapp.cases.timeline import Answer, TimelineEntry, case_timeline, describe_answers
 from webapp.definitions.models import ProcessDefinition
 from webapp.definitions.spec_cache import compiled_process_of
+from webapp.definitions.version_forms import form_of_task, forms_of_version
 from webapp.engine import ACUTE_DANGER_SIGNAL, CaseWorkflow
 from webapp.forms.definition import FormDefinition
 from webapp.forms.submission import Contact
@@ -191,7 +192,7 @@ def read_case(session: Session, services: CaseServices, actor: Actor, policy: Po
     signals = load_workflow(session, services, case).receivable_signals() if is_open else {}
     acute_possible = signals.pop(ACUTE_DANGER_SIGNAL, None) is not None
     whole = policy.sees_whole_dossier(school, case)
-    timeline = case_timeline(session, services.forms, variant, case)
+    timeline = case_timeline(session, forms_of_version(session, case.process_version_id), variant, case)
     notes = list(session.scalars(select(CaseNote).where(CaseNote.case_id == case.id)
                                  .order_by(CaseNote.created_at, CaseNote.id)))
     attachments = list(session.scalars(select(Attachment).where(Attachment.case_id == case.id)
@@ -339,7 +340,7 @@ def task_view(session: Session, services: CaseServices, policy: Policy, task: Ca
     case = session.get(Case, task.case_id)
     school = session.get(School, case.school_id)
     variant = services.variant_of(school)
-    form = services.forms.get(task.form_key)
+    form = form_of_task(session, task)
     element = compiled_process_of(session, case.process_version_id).element(task.element_id)
     return TaskView(
         task=task, case=case, school=school, form=form,

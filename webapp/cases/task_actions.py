@@ -18,6 +18,7 @@ from webapp.cases.dossier_actions import (
 from webapp.cases.errors import CaseNotFound, InvalidSubmission, NotAllowed
 from webapp.cases.models import CaseTask
 from webapp.cases.unit_of_work import CaseChange, case_change
+from webapp.definitions.version_forms import form_of_task
 from webapp.forms.submission import sanitize_draft
 from webapp.services import CaseServices
 
@@ -38,7 +39,7 @@ def save_draft(session: Session, services: CaseServices, actor: Actor, *, task_i
     another case's file. Returns the draft as stored (with the new attachments' ids)."""
     with case_change(session, services, actor, case_of_task(session, task_id), "task.save_draft") as change:
         task = change.task_to_work_on(task_id)
-        form = services.forms.get(task.form_key)
+        form = form_of_task(session, task)
         draft = sanitize_draft(form, values)
         stored = store_task_uploads(change, task, form, draft, uploads or {})
         foreign = foreign_attachment_errors(session, form, draft, task)

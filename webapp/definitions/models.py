@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import Base
@@ -55,3 +55,43 @@ class ProcessVersion(Base):
         back_populates="versions", foreign_keys=[definition_id]
     )
     created_by = relationship("User")
+
+
+class ProcessVersionForm(Base):
+    """A form as it was when its version was published: a case reads its version's forms, so a
+    form changed later reaches only cases on a later version."""
+
+    __tablename__ = "process_version_forms"
+    __table_args__ = (UniqueConstraint("version_id", "form_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    form_key: Mapped[str] = mapped_column(String(200))
+    source_yaml: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ProcessDraft(Base):
+    """A diagram being edited for a route: not run by any case until published.
+
+    `revision` is the optimistic lock: a save names the revision it started from, and a save
+    from an older revision is refused (the editor keeps its text and is told who saved first)."""
+
+    __tablename__ = "process_drafts"
+    __table_args__ = (Index("ix_process_drafts_definition", "definition_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_versions.id"))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    source_filename: Mapped[str | None] = mapped_column(String(255))
+    revision: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime]
+
+    definition = relationship("ProcessDefinition")
+    updated_by = relationship("User", foreign_keys=[updated_by_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])

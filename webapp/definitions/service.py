@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from webapp.definitions.models import ProcessDefinition, ProcessVersion
 from webapp.definitions.spec_cache import content_hash, remember
+from webapp.definitions.version_forms import freeze_forms, frozen_hashes
 from webapp.engine import CompiledProcess, DiagramRejected, Problem, compile_bpmn
 from webapp.forms.catalog import FormCatalog
 from webapp.schools.models import School
@@ -67,6 +68,8 @@ def import_version(
     )
     session.add(version)
     session.flush()
+    freeze_forms(session, version, compiled.form_keys, forms)
+    session.flush()
     remember(digest, compiled)
     if publish:
         definition.published_version_id = version.id
@@ -91,13 +94,23 @@ def install_variant(
         definition = get_or_create_definition(session, school, route.key, route.name)
         bpmn = variant.bpmn_path(route).read_bytes()
         current = latest_version(session, definition)
-        if current is not None and current.content_hash == content_hash(bpmn.decode("utf-8")):
+        if (current is not None and current.content_hash == content_hash(bpmn.decode("utf-8"))
+                and not _forms_changed(session, current, forms)):
             continue
         installed.append(import_version(
             session, definition, bpmn, filename=f"{variant.key}/{route.file}", forms=forms, now=now,
             comment=f"Geladen uit workflows/{variant.key}/{route.file}",
         ))
     return installed
+
+
+def _forms_changed(session: Session, version: ProcessVersion, forms: FormCatalog) -> bool:
+    """Whether a form the version froze reads differently in `forms` now (then a new version
+    carries the new form to new cases; cases on the old version keep theirs)."""
+    for key, digest in frozen_hashes(session, version.id).items():
+        if not forms.has_form(key) or content_hash(forms.source(key)) != digest:
+            return True
+    return False
 
 
 def check_diagram(bpmn: bytes, *, filename: str, forms: FormCatalog) -> CompiledProcess:

@@ -4,7 +4,12 @@ parse → validate → compile (`compile_bpmn`) → run (`CaseWorkflow`) → ser
 Everything above this package speaks in element ids, form keys, lanes and datetimes.
 """
 from webapp.engine.environment import EngineEnvironment
-from webapp.engine.import_checks import FormLookup, compile_bpmn
+from webapp.engine.import_checks import (
+    FormLookup,
+    compile_bpmn,
+    documentation_warnings,
+    structural_problems,
+)
 from webapp.engine.problems import DiagramRejected, Problem
 from webapp.engine.runtime import (
     CaseWorkflow,
@@ -23,5 +28,5 @@ from webapp.engine.specs import (
 __all__ = [
     "ACUTE_DANGER_SIGNAL", "CASE_START_NAMES", "CaseWorkflow", "CompiledProcess", "DiagramRejected",
     "ElementInfo", "EngineEnvironment", "FormLookup", "Problem", "TaskNotReady", "TimerInfo",
-    "UnknownTask", "UserTaskInfo", "compile_bpmn",
+    "UnknownTask", "UserTaskInfo", "compile_bpmn", "documentation_warnings", "structural_problems",
 ]

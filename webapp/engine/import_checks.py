@@ -5,8 +5,9 @@ problem it found, each with the element id and source line where known. It never
 exception from the XML parser or SpiffWorkflow escape as a traceback.
 
 Checks, in order: safe XML; a BPMN 2.0 document (schema-valid); exactly one executable process;
-only elements Meldroute supports (no scripts, services, DMN, messages, data stores, call
-activities, loops); every user task in a lane that names a known role, with a known form;
+only elements Meldroute supports (no scripts, services, DMN, messages, call
+activities, loops; data objects and stores only document: kept, with a warning, and removed
+from what the engine sees); every user task in a lane that names a known role, with a known form;
 every condition, timer and due date a valid restricted expression over fields the diagram's
 forms ask for; then SpiffWorkflow's own parse and a dry start of the process.
 """
@@ -72,12 +73,6 @@ UNSUPPORTED = {
     "adHocSubProcess": "ad-hoc-subprocessen worden niet ondersteund",
     "complexGateway": "complexe gateways worden niet ondersteund; gebruik een exclusieve of "
                       "parallelle gateway",
-    "dataObject": "data-objecten worden niet ondersteund; gegevens komen uit formulieren",
-    "dataObjectReference": "data-objecten worden niet ondersteund; gegevens komen uit formulieren",
-    "dataStoreReference": "gegevensopslag (dataStore) wordt niet ondersteund; het dossier houdt "
-                          "Meldroute zelf bij",
-    "dataInputAssociation": "data-associaties worden niet ondersteund",
-    "dataOutputAssociation": "data-associaties worden niet ondersteund",
     "ioSpecification": "invoer-/uitvoerspecificaties worden niet ondersteund",
     "property": "eigenschappen (property) worden niet ondersteund",
     "multiInstanceLoopCharacteristics": "multi-instance-taken worden niet ondersteund",
@@ -93,6 +88,16 @@ UNSUPPORTED = {
     "cancelEventDefinition": "annuleringsgebeurtenissen worden niet ondersteund",
     "timeCycle": "herhalende timers (timeCycle) worden niet ondersteund; herinneringen regelt "
                  "Meldroute zelf",
+}
+
+# Elements that only document (what data a step uses, notes, groupings): other tools draw them
+# freely, so a diagram keeps them, but they never reach the engine — it gets the diagram without
+# them, and the author is told they are not executed. Text annotations, associations and groups
+# the engine already ignores.
+DOCUMENTATION_ONLY = {
+    "dataObject": "data-object", "dataObjectReference": "data-object",
+    "dataInputAssociation": "data-associatie", "dataOutputAssociation": "data-associatie",
+    "dataStoreReference": "gegevensopslag", "dataStore": "gegevensopslag",
 }
 
 SPIFF_MESSAGES = {
@@ -155,11 +160,12 @@ def compile_bpmn(data: bytes, *, filename: str, forms: FormLookup | None) -> Com
     if schema_problems:
         raise DiagramRejected(schema_problems)
 
+    warnings = _strip_documentation_only(root)
     process = _single_executable_process(root)
     problems = _Collector()
     elements = _check_process(root, process, forms, problems)
     if problems.problems:
-        raise DiagramRejected(problems.problems)
+        raise DiagramRejected(problems.problems, warnings)
 
     spec, subprocess_specs = _spiff_parse(tree, process, filename)
     compiled = CompiledProcess(
@@ -168,9 +174,63 @@ def compile_bpmn(data: bytes, *, filename: str, forms: FormLookup | None) -> Com
         spec=spec,
         subprocess_specs=subprocess_specs,
         elements=elements,
+        warnings=tuple(warnings),
     )
     _dry_start(compiled, tree)
     return compiled
+
+
+def _strip_documentation_only(root) -> list[Problem]:
+    """Remove documentation-only elements from the tree the engine will see; one warning each.
+
+    The stored diagram keeps them (the tree here is parsed for this compile only)."""
+    warnings = []
+    found = [e for e in root.iter() if _is_bpmn(e) and local_name(e) in DOCUMENTATION_ONLY]
+    for element in found:
+        kind = local_name(element)
+        label = element.get("name") or element.get("id") or _owner_id(element) or ""
+        warnings.append(Problem(
+            f"{DOCUMENTATION_ONLY[kind]} '{label}' documenteert alleen: het blijft in het diagram "
+            "staan maar Meldroute voert er niets mee uit (gegevens komen uit de formulieren)",
+            element.get("id") or _owner_id(element), element.sourceline, severity="warning",
+        ))
+        element.getparent().remove(element)
+    return warnings
+
+
+def structural_problems(data: bytes) -> list[Problem]:
+    """What makes a file unusable as a starting point at all: not safe XML, not BPMN 2.0 (schema),
+    no process, or elements that would change execution and that Meldroute does not support.
+    An upload with any of these is refused; other problems (a task without a form or a lane) are
+    the work a draft is for."""
+    try:
+        tree = parse_untrusted_xml(data)
+    except DiagramRejected as rejected:
+        return rejected.problems
+    root = tree.getroot()
+    if root.tag != _bpmn("definitions"):
+        return [Problem(f"geen BPMN 2.0-diagram: het hoofdelement is <{etree.QName(root).localname}>, "
+                        "verwacht bpmn:definitions", line=root.sourceline)]
+    problems = _schema_problems(tree)
+    if problems:
+        return problems
+    _strip_documentation_only(root)
+    processes = root.findall(_bpmn("process"))
+    if not processes:
+        return [Problem("het diagram bevat geen proces (bpmn:process)")]
+    collector = _Collector()
+    _check_ids(root, collector)
+    for process in processes:
+        _check_unsupported(root, process, collector)
+    return collector.problems
+
+
+def documentation_warnings(data: bytes) -> list[Problem]:
+    try:
+        root = parse_untrusted_xml(data).getroot()
+    except DiagramRejected:
+        return []
+    return _strip_documentation_only(root)
 
 
 def _schema_problems(tree) -> list[Problem]:
@@ -246,6 +306,7 @@ def _check_process(root, process, forms: FormLookup, problems: _Collector) -> di
         elif kind == "sequenceFlow":
             _check_condition(element, known_names if forms is not None else None, problems)
     _check_start_events(process, problems)
+    _check_connections(process, problems)
     _check_expressions(elements.values(), known_names if forms is not None else None, problems)
     return elements
 
@@ -267,8 +328,6 @@ def _check_ids(root, problems: _Collector) -> None:
 
 
 def _check_unsupported(root, process, problems: _Collector) -> None:
-    for store in root.iter(_bpmn("dataStore")):
-        problems.add(UNSUPPORTED["dataStoreReference"], store)
     for element in process.iterdescendants():
         if not _is_bpmn(element):
             continue
@@ -444,6 +503,27 @@ def _check_start_events(process, problems: _Collector) -> None:
     elif len(top_level_starts) > 1:
         problems.add("het proces mag maar één startgebeurtenis op het hoogste niveau hebben",
                      top_level_starts[1])
+
+
+def _check_connections(process, problems: _Collector) -> None:
+    """Every step must be reachable and lead on: a task dropped on the canvas but not connected
+    would otherwise be silently skipped by the engine (or end the route where nobody meant it)."""
+    flows = list(process.iter(_bpmn("sequenceFlow")))
+    targets = {f.get("targetRef") for f in flows}
+    sources = {f.get("sourceRef") for f in flows}
+    for element in process.iter():
+        if not _is_bpmn(element):
+            continue
+        kind = local_name(element)
+        if kind not in FLOW_NODES or element.get("triggeredByEvent") == "true":
+            continue
+        element_id = element.get("id")
+        if kind not in ("startEvent", "boundaryEvent") and element_id not in targets:
+            problems.add("niet bereikbaar: er komt geen stroom (pijl) binnen; verbind het met de stap ervoor",
+                         element)
+        if kind != "endEvent" and element_id not in sources:
+            problems.add("loopt dood: er gaat geen stroom (pijl) uit; verbind het met de volgende stap of "
+                         "een eindgebeurtenis", element)
 
 
 def _event_definitions(event) -> list:

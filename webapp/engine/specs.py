@@ -48,6 +48,8 @@ class CompiledProcess:
     spec: object = field(repr=False)
     subprocess_specs: dict = field(repr=False)
     elements: dict[str, ElementInfo] = field(repr=False)
+    # What was accepted but does not run (documentation-only elements), for the modeler to show.
+    warnings: tuple = field(default=(), repr=False)
 
     def element(self, element_id: str) -> ElementInfo | None:
         return self.elements.get(element_id)

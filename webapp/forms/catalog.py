@@ -16,20 +16,35 @@ class UnknownForm(KeyError):
 
 
 class FormCatalog:
-    def __init__(self, forms: dict[str, FormDefinition]):
+    def __init__(self, forms: dict[str, FormDefinition], sources: dict[str, str] | None = None):
         self._forms = forms
+        # The YAML text of each form, as read: what a published version freezes and exports.
+        self._sources = dict(sources or {})
 
     @classmethod
     def from_directory(cls, directory: Path) -> FormCatalog:
+        sources = {
+            path.relative_to(directory).with_suffix("").as_posix(): path.read_text(encoding="utf-8")
+            for path in sorted(Path(directory).rglob("*.yaml"))
+        }
+        return cls.from_sources(sources)
+
+    @classmethod
+    def from_sources(cls, sources: dict[str, str]) -> FormCatalog:
         forms = {}
-        for path in sorted(Path(directory).rglob("*.yaml")):
-            key = path.relative_to(directory).with_suffix("").as_posix()
+        for key, text in sources.items():
             try:
-                raw = load_yaml(path.read_text(encoding="utf-8"))
+                raw = load_yaml(text)
             except YAMLError as exc:
                 raise FormDefinitionError(f"formulier {key}: geen geldige YAML ({exc})") from None
             forms[key] = parse_form(key, raw)
-        return cls(forms)
+        return cls(forms, sources)
+
+    def source(self, key: str) -> str:
+        try:
+            return self._sources[key]
+        except KeyError:
+            raise UnknownForm(key) from None
 
     def get(self, key: str) -> FormDefinition:
         try:

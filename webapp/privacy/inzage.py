@@ -26,6 +26,7 @@ from webapp.cases.errors import CaseNotFound, InvalidSubmission, NotAllowed
 from webapp.cases.models import Attachment, Case, CaseCorrection, CaseNote, CaseStatus
 from webapp.cases.timeline import case_timeline
 from webapp.clock import as_school_time
+from webapp.definitions.version_forms import forms_of_version
 from webapp.privacy.inzage_pdf import render_pdf
 from webapp.privacy.models import InzageRequest
 from webapp.schools.models import Pupil, School
@@ -165,7 +166,7 @@ def make_export(session: Session, services: CaseServices, actor: Actor, policy: 
 
 
 def _case_data(session: Session, services: CaseServices, variant, case: Case) -> tuple[dict, list]:
-    timeline = case_timeline(session, services.forms, variant, case)
+    timeline = case_timeline(session, forms_of_version(session, case.process_version_id), variant, case)
     notes = list(session.scalars(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.created_at)))
     corrections = list(session.scalars(select(CaseCorrection).where(CaseCorrection.case_id == case.id)
                                        .order_by(CaseCorrection.recorded_at)))

@@ -20,6 +20,7 @@ from webapp.cases.errors import (
 )
 from webapp.cases.read_models import read_task, visible_task
 from webapp.db import get_session
+from webapp.definitions.version_forms import form_of_task
 from webapp.forms.definition import FormDefinition
 from webapp.forms.submission import values_from_form_post
 from webapp.roles import LANE_LABELS_BY_VALUE
@@ -71,7 +72,7 @@ def submit(task_id: int):
         task = visible_task(db, services, actor, current_policy(), task_id, "task.complete")
     except CaseNotFound:
         abort(404)
-    form = services.forms.get(task.form_key)
+    form = form_of_task(db, task)
     values = values_from_form_post(form, request.form)
     uploads = _uploads(form)
     saving_draft = request.form.get("actie") == "opslaan"
