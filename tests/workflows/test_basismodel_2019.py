@@ -13,6 +13,7 @@ from tests.support.coverage import assert_scenarios_visit_every_element
 from tests.support.scenario import Scenario, setup_school
 from webapp.cases.models import CaseStatus
 from webapp.clock import SCHOOL_TIMEZONE
+from webapp.roles import Lane
 
 PUPILS = {"Sam": date(2017, 3, 14), "Milan": date(2013, 11, 23)}  # Milan is 12 in March 2026
 
@@ -67,9 +68,29 @@ def scenario_signals_about_staff(start) -> Scenario:
     s = start()
     s.complete("Stap1_Signaleren", {"signalen_over_medewerker": True})
     assert s.open_elements() == ["Medewerker_Meldplicht"]
+    assert s.task("Medewerker_Meldplicht").lane == Lane.DIRECTIE.value
     s.complete("Medewerker_Meldplicht")
     assert s.is_closed
     assert s.case.outcome == "Buiten de meldcode: meld- en aangifteplicht"
+    return s
+
+
+def scenario_acute_danger_leaves_the_staff_duty_open(start) -> Scenario:
+    """Acute danger for the pupil must not wipe out the director's duty about a staff member."""
+    s = start()
+    s.complete("Stap1_Signaleren", {"signalen_over_medewerker": True})
+    s.raise_acute_danger()
+    assert s.open_elements() == ["Acuut_ContactAMK", "Medewerker_Meldplicht"]
+    assert s.task("Medewerker_Meldplicht").lane == Lane.DIRECTIE.value
+    assert s.task("Acuut_ContactAMK").due_at == datetime(2026, 3, 2, 17, 0, tzinfo=SCHOOL_TIMEZONE)
+    s.walk("Acuut_ContactAMK", "Acuut_DirectieInformeren", "Nazorg_Acuut_Evaluatie",
+           "Nazorg_Acuut_Medewerkers")
+    assert s.open_elements() == ["Medewerker_Meldplicht"]
+    s.advance_clock(days=186)
+    s.complete("Nazorg_Acuut_Halfjaarbespreking")
+    assert not s.is_closed and s.open_elements() == ["Medewerker_Meldplicht"]
+    s.complete("Medewerker_Meldplicht")
+    assert s.is_closed
     return s
 
 
@@ -248,6 +269,7 @@ def scenario_acute_danger_during_step_2_and_again_in_aftercare(start) -> Scenari
 
 SCENARIOS = [
     scenario_signals_about_staff,
+    scenario_acute_danger_leaves_the_staff_duty_open,
     scenario_unfounded_after_step_1,
     scenario_no_confirmation_loops_back_within_two_months,
     scenario_phase_limits_expire,

@@ -140,6 +140,27 @@ def scenario_signals_about_staff(start) -> Scenario:
     return s
 
 
+def scenario_acute_danger_leaves_the_staff_duty_open(start) -> Scenario:
+    """Acute danger for the pupil must not wipe out the director's duty about a staff member."""
+    s = start()
+    s.complete("Stap1_Signaleren", {"signalen_over_medewerker": True}, role=Role.LEERKRACHT)
+    s.raise_acute_danger()
+    assert s.open_elements() == ["Acuut_ContactAMK", "Medewerker_Meldplicht"]
+    assert lane_of(s, "Medewerker_Meldplicht") == "directie"
+    assert s.task("Acuut_ContactAMK").due_at == at("2026-03-02", 17)
+    s.complete("Acuut_ContactAMK", {"acuut_contact_met": "amk", "onmiddellijke_actie": True,
+                                    "melding_gedaan": True}, role=Role.LEERKRACHT)
+    s.complete("Acuut_DirectieInformeren", role=Role.DIRECTEUR)
+    assert s.open_elements() == ["Medewerker_Meldplicht", "Nazorg_Acuut_Afspraken"]
+    s.complete("Nazorg_Acuut_Afspraken", {"termijn_verbetering": {"amount": 2, "unit": "weken"}})
+    s.advance_clock(weeks=2, hours=1)
+    s.complete("Nazorg_Acuut_Verbetering", {"verbetering": "voldoende"})
+    assert not s.is_closed and s.open_elements() == ["Medewerker_Meldplicht"]
+    s.complete("Medewerker_Meldplicht", role=Role.DIRECTEUR)
+    assert s.is_closed
+    return s
+
+
 def scenario_no_worries_after_the_instrument(start) -> Scenario:
     s = start()
     s.complete("Stap1_Signaleren", {"signalen_over_medewerker": False}, role=Role.LEERKRACHT)
@@ -344,6 +365,7 @@ def scenario_emergency_without_report_then_with_report_and_again_in_aftercare(st
 
 SCENARIOS = [
     scenario_signals_about_staff,
+    scenario_acute_danger_leaves_the_staff_duty_open,
     scenario_no_worries_after_the_instrument,
     scenario_consent_refused_fgm_suspicion_then_other_cause,
     scenario_help_then_violence_continues_report_and_recontact,

@@ -98,6 +98,32 @@ def scenario_signals_about_staff_go_to_the_board(start) -> Scenario:
     return s
 
 
+def scenario_acute_danger_leaves_the_staff_duty_open(start) -> Scenario:
+    """Acute danger for the pupil must not wipe out the report to the board about a staff member."""
+    s = start()
+    act(s, "Stap1_Signaleren", {"signalen_over_medewerker": True})
+    s.raise_acute_danger()
+    assert s.open_elements() == ["Acuut_ContactVTT", "Medewerker_MeldenSchoolbestuur"]
+    assert s.task("Medewerker_MeldenSchoolbestuur").due_at == at(2, 3)
+    act(s, "Medewerker_MeldenSchoolbestuur")
+    assert s.open_elements() == ["Acuut_ContactVTT", "Schoolbestuur_MeldingMedewerker"]
+    assert lane_of(s, "Schoolbestuur_MeldingMedewerker") == "bestuur"
+    s.raise_acute_danger()  # again, while the board handles the report: that stays open too
+    assert s.open_elements() == ["Acuut_ContactVTT", "Acuut_ContactVTT", "Schoolbestuur_MeldingMedewerker"]
+    for _ in range(2):
+        walk(s, ("Acuut_ContactVTT", {"contact_met": "politie", "melding_gedaan": True}),
+             "Acuut_DirectieInformeren",
+             ("Nazorg_Acuut_Afspraken", {"termijn_verbetering": {"amount": 1, "unit": "weken"}}))
+    assert s.open_elements() == ["Schoolbestuur_MeldingMedewerker"]
+    assert s.advance_clock(weeks=1, hours=1) >= 1
+    for _ in range(2):
+        act(s, "Nazorg_Acuut_Verbetering", {"verbetering": "voldoende"})
+    assert not s.is_closed and s.open_elements() == ["Schoolbestuur_MeldingMedewerker"]
+    act(s, "Schoolbestuur_MeldingMedewerker")
+    assert s.is_closed
+    return s
+
+
 def scenario_other_cause_closes_after_step_3(start) -> Scenario:
     s = start()
     through_step_1(s)
@@ -311,6 +337,7 @@ def scenario_emergency_during_help_then_improvement(start) -> Scenario:
 
 SCENARIOS = [
     scenario_signals_about_staff_go_to_the_board,
+    scenario_acute_danger_leaves_the_staff_duty_open,
     scenario_other_cause_closes_after_step_3,
     scenario_sot_with_consent_then_help_and_effects,
     scenario_anonymous_sot_then_report_pupil_of_twelve,
