@@ -83,8 +83,8 @@ def scenario_acute_danger_leaves_the_staff_duty_open(start) -> Scenario:
     assert s.open_elements() == ["Acuut_ContactAMK", "Medewerker_Meldplicht"]
     assert s.task("Medewerker_Meldplicht").lane == Lane.DIRECTIE.value
     assert s.task("Acuut_ContactAMK").due_at == datetime(2026, 3, 2, 17, 0, tzinfo=SCHOOL_TIMEZONE)
-    s.walk("Acuut_ContactAMK", "Acuut_DirectieInformeren", "Nazorg_Acuut_Evaluatie",
-           "Nazorg_Acuut_Medewerkers")
+    s.walk(("Acuut_ContactAMK", {"onmiddellijke_actie": True, "melding_gedaan": True}),
+           "Acuut_DirectieInformeren", "Nazorg_Acuut_Evaluatie", "Nazorg_Acuut_Medewerkers")
     assert s.open_elements() == ["Medewerker_Meldplicht"]
     s.advance_clock(days=186)
     s.complete("Nazorg_Acuut_Halfjaarbespreking")
@@ -248,22 +248,70 @@ def scenario_help_only_and_pupil_leaves(start) -> Scenario:
     return s
 
 
+MELDING = {"onmiddellijke_actie": True, "melding_gedaan": True}
+ADVIES = {"onmiddellijke_actie": False, "melding_gedaan": False}
+
+
 def scenario_acute_danger_during_step_2_and_again_in_aftercare(start) -> Scenario:
     s = start()
     through_step_1(s)
     s.raise_acute_danger()
-    assert s.open_elements() == ["Acuut_ContactAMK"]
+    # The step plan runs on until the meldpunt is called: only a melding stops it.
+    assert s.open_elements() == ["Acuut_ContactAMK", "Stap2_Consultatie"]
     assert s.task("Acuut_ContactAMK").due_at == datetime(2026, 3, 2, 17, 0, tzinfo=SCHOOL_TIMEZONE)
+    assert s.task("Acuut_ContactAMK").lane == Lane.ZORGTEAM.value
     assert s.case.acute_raised_at is not None
-    s.walk("Acuut_ContactAMK", "Acuut_DirectieInformeren", "Nazorg_Acuut_Evaluatie")
+    s.complete("Acuut_ContactAMK", MELDING)
+    assert s.task("Acuut_DirectieInformeren").lane == Lane.DIRECTIE.value
+    s.walk("Acuut_DirectieInformeren")
+    assert s.open_elements() == ["Nazorg_Acuut_Evaluatie"]  # the melding stopped the step plan
+    s.complete("Nazorg_Acuut_Evaluatie")
     assert s.open_elements() == ["Nazorg_Acuut_Medewerkers"]
-    s.raise_acute_danger()  # acute again during the aftercare
-    assert s.open_elements() == ["Acuut_ContactAMK"]
-    s.walk("Acuut_ContactAMK", "Acuut_DirectieInformeren", "Nazorg_Acuut_Evaluatie",
-           "Nazorg_Acuut_Medewerkers")
+    s.raise_acute_danger()  # acute again during the aftercare: it goes on alongside the new contact
+    assert s.open_elements() == ["Nazorg_Acuut_Medewerkers", "Nazorg_Opnieuw_Contact"]
+    assert s.task("Nazorg_Opnieuw_Contact").lane == Lane.ZORGTEAM.value
+    assert s.task("Nazorg_Opnieuw_Contact").due_at == datetime(2026, 3, 2, 17, 0, tzinfo=SCHOOL_TIMEZONE)
+    s.complete("Nazorg_Opnieuw_Contact", MELDING)
+    assert s.task("Nazorg_Opnieuw_Directie").lane == Lane.DIRECTIE.value
+    s.walk("Nazorg_Opnieuw_Directie", "Nazorg_Acuut_Medewerkers")
+    assert [t.element_id for t in s.waiting_timers()] == ["Nazorg_Acuut_HalfJaar"]
     s.advance_clock(days=186)
+    assert s.open_elements() == ["Nazorg_Acuut_Halfjaarbespreking"]
     s.complete("Nazorg_Acuut_Halfjaarbespreking")
     assert s.is_closed and s.case.outcome == "Nazorg na acuut gevaar afgerond"
+    return s
+
+
+def scenario_advice_only_emergency_resumes_the_step_plan(start) -> Scenario:
+    """The meldpunt only advises: the case carries on where it was, with its terms (text: noodsituaties)."""
+    s = start()
+    through_step_3(s)
+    assert s.open_elements() == ["Stap4_Wegen"]
+    due = s.task("Stap4_Wegen").due_at
+    assert due == datetime(2026, 4, 2, 9, 0, tzinfo=SCHOOL_TIMEZONE)
+    s.advance_clock(days=3)
+    s.raise_acute_danger()
+    s.walk(("Acuut_ContactAMK", ADVIES), "Acuut_DirectieInformeren")
+    assert s.open_elements() == ["Stap4_Wegen"]
+    assert s.task("Stap4_Wegen").lane == Lane.ZORGTEAM.value
+    assert s.task("Stap4_Wegen").due_at == due  # the month still counts from when it began
+    s.complete("Stap4_Wegen", {"uitkomst_fase4": "bevestigd"})
+    assert s.open_elements() == ["Stap5_Beslissingen"]
+    # Acute danger again with a melding: the step plan stops, the aftercare begins.
+    s.raise_acute_danger()
+    assert s.open_elements() == ["Acuut_ContactAMK", "Stap5_Beslissingen"]
+    s.walk(("Acuut_ContactAMK", MELDING), "Acuut_DirectieInformeren")
+    assert s.open_elements() == ["Nazorg_Acuut_Evaluatie"]
+    assert s.task("Nazorg_Acuut_Evaluatie").lane == Lane.ZORGTEAM.value
+    s.complete("Nazorg_Acuut_Evaluatie")
+    s.raise_acute_danger()  # and again in the aftercare, advice only: the aftercare goes on
+    s.walk(("Nazorg_Opnieuw_Contact", ADVIES), "Nazorg_Opnieuw_Directie")
+    assert s.open_elements() == ["Nazorg_Acuut_Medewerkers"]
+    assert [t.element_id for t in s.waiting_timers()] == ["Nazorg_Acuut_HalfJaar"]
+    s.complete("Nazorg_Acuut_Medewerkers")
+    s.advance_clock(days=186)
+    s.complete("Nazorg_Acuut_Halfjaarbespreking")
+    assert s.is_closed
     return s
 
 
@@ -277,6 +325,7 @@ SCENARIOS = [
     scenario_report_and_help_then_regular_meetings,
     scenario_help_only_and_pupil_leaves,
     scenario_acute_danger_during_step_2_and_again_in_aftercare,
+    scenario_advice_only_emergency_resumes_the_step_plan,
 ]
 
 

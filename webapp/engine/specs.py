@@ -63,6 +63,15 @@ class CompiledProcess:
         )
 
     @property
+    def thrown_signals(self) -> frozenset[str]:
+        """Signals the diagram throws itself (a melding in an emergency stopping the step plan):
+        they belong to the diagram, so nobody may send them from outside."""
+        return frozenset(
+            e.signal_name for e in self.elements.values()
+            if e.signal_name and e.kind in ("intermediateThrowEvent", "endEvent")
+        )
+
+    @property
     def handles_acute_danger(self) -> bool:
         return ACUTE_DANGER_SIGNAL in self.caught_signals
 
