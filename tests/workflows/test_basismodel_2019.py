@@ -213,12 +213,71 @@ def scenario_report_and_help_then_regular_meetings(start) -> Scenario:
            ("Stap4_Wegen", {"uitkomst_fase4": "bevestigd"}))
     decide_step_5(s, melden=False, hulp=True)
     s.walk(("Stap5a_HulpOrganiseren", {"tijdslimiet_hulp": {"amount": 4, "unit": "weken"}}),
-           "Stap5a_BesprekenOuders", "Stap5a_Begeleidingsplan", "Stap5a_Controle",
+           "Stap5a_BesprekenOuders", "Stap5a_Begeleidingsplan", ("Stap5a_Controle", HULP_WERKT),
            "Stap6_Evaluatie", "Stap6_NazorgMedewerkers")
     s.advance_clock(days=190)
     s.walk("Stap6_TerugblikLeerkracht", ("Stap6_Halfjaarbespreking", {"vervolg_nazorg": "regulier"}))
     assert s.is_closed
     assert s.case.outcome == "Nazorg afgerond: reguliere besprekingen"
+    return s
+
+
+HULP_WERKT = {"ouders_werken_mee": True, "contact_hulpverlening": True, "hulp_werkt": True}
+
+
+def finish_after_the_report(s: Scenario) -> None:
+    """From the report to the AMK: feedback after six weeks, evaluation; the pupil then leaves."""
+    s.complete("Stap5b_Melden")
+    s.advance_clock(weeks=6, hours=1)
+    assert "Stap5b_Terugkoppeling" in s.open_elements()
+
+
+def scenario_failed_help_leads_to_a_melding(start) -> Scenario:
+    """5a: help does not work or the parents do not cooperate → "doe alsnog een melding"."""
+    s = start()
+    through_step_4(s)
+    decide_step_5(s, melden=False, hulp=True)
+    assert s.open_elements() == ["Stap5a_HulpOrganiseren"]
+    s.walk(("Stap5a_HulpOrganiseren", {"tijdslimiet_hulp": {"amount": 3, "unit": "weken"}}),
+           "Stap5a_BesprekenOuders", "Stap5a_Begeleidingsplan")
+    controle = s.task("Stap5a_Controle")
+    assert controle.lane == Lane.INTERN_BEGELEIDER.value
+    assert controle.due_at == datetime(2026, 3, 23, 9, 0, tzinfo=SCHOOL_TIMEZONE)  # three weeks from 2 March
+    s.complete("Stap5a_Controle", {"ouders_werken_mee": False, "contact_hulpverlening": True,
+                                   "hulp_werkt": False})
+    assert s.open_elements() == ["Stap5b_GesprekOuders"]
+    assert s.task("Stap5b_GesprekOuders").lane == Lane.INTERN_BEGELEIDER.value
+    s.complete("Stap5b_GesprekOuders", {"contact_ouders_melding": "afgezien", "reden_afzien": "veiligheid"})
+    finish_after_the_report(s)
+    s.walk("Stap5b_Terugkoppeling", "Stap6_Evaluatie")
+    s.send_signal("leerling_vertrekt")
+    s.complete("Stap6_Overdracht")
+    assert s.is_closed and s.case.outcome == "Zorg overgedragen aan de nieuwe school"
+    assert s.path().count("Stap5b_Melden") == 1
+    return s
+
+
+def scenario_unsafety_in_step_4_forces_a_melding(start) -> Scenario:
+    """Afwegingskader question 2 "ja": melden is noodzakelijk, also when step 5 says help suffices."""
+    s = start()
+    through_step_3(s)
+    s.complete("Stap4_Wegen", {"onveiligheid": "ja", "uitkomst_fase4": "bevestigd"})
+    decide_step_5(s, melden=False, hulp=True)
+    assert s.open_elements() == ["Stap5a_HulpOrganiseren", "Stap5b_GesprekOuders"]
+    assert s.task("Stap5b_GesprekOuders").lane == Lane.INTERN_BEGELEIDER.value
+    assert s.task("Stap5a_HulpOrganiseren").lane == Lane.ZORGTEAM.value
+    s.walk(("Stap5a_HulpOrganiseren", {"tijdslimiet_hulp": {"amount": 2, "unit": "weken"}}),
+           "Stap5a_BesprekenOuders", "Stap5a_Begeleidingsplan")
+    # Help failing does not report a second time: the report is already under way.
+    s.complete("Stap5a_Controle", {"ouders_werken_mee": False, "hulp_werkt": False})
+    assert s.open_elements() == ["Stap5b_GesprekOuders"]
+    s.complete("Stap5b_GesprekOuders", {"contact_ouders_melding": "afgezien", "reden_afzien": "veiligheid"})
+    finish_after_the_report(s)
+    s.walk("Stap5b_Terugkoppeling", "Stap6_Evaluatie")
+    assert s.path().count("Stap5b_GesprekOuders") == 1
+    s.send_signal("leerling_vertrekt")
+    s.complete("Stap6_Overdracht")
+    assert s.is_closed
     return s
 
 
@@ -324,6 +383,8 @@ SCENARIOS = [
     scenario_step_4_doubt_then_other_cause,
     scenario_report_and_help_then_regular_meetings,
     scenario_help_only_and_pupil_leaves,
+    scenario_failed_help_leads_to_a_melding,
+    scenario_unsafety_in_step_4_forces_a_melding,
     scenario_acute_danger_during_step_2_and_again_in_aftercare,
     scenario_advice_only_emergency_resumes_the_step_plan,
 ]
