@@ -102,7 +102,12 @@ def scenario_unfounded_after_step_1(start) -> Scenario:
         ("Stap1_ZorgDelen", {"veiligheid_in_geding": True}),
     )
     assert s.open_elements() == ["Stap1_GesprekLeerling"]
-    s.walk("Stap1_GesprekLeerling", ("Stap1_Besluit", {"uitkomst_fase1": "ongegrond"}))
+    s.complete("Stap1_GesprekLeerling")
+    # The agreed phase-1 limit (one week) is the decision's due date; it lapses, the task stays.
+    assert s.task("Stap1_Besluit").due_at == datetime(2026, 3, 9, 9, 0, tzinfo=SCHOOL_TIMEZONE)
+    assert s.advance_clock(weeks=1, hours=1) >= 1
+    assert s.open_elements() == ["Stap1_Besluit"]
+    s.complete("Stap1_Besluit", {"uitkomst_fase1": "ongegrond"})
     assert s.open_elements() == ["Afsluiten_Ongegrond"]
     s.complete("Afsluiten_Ongegrond", {"werkaantekeningen_vernietigd": True})
     assert s.is_closed and s.case.outcome == "Vermoeden ongegrond: dossier afgesloten"
@@ -125,18 +130,25 @@ def scenario_no_confirmation_loops_back_within_two_months(start) -> Scenario:
     assert [t.element_id for t in s.waiting_timers()] == ["Stap1_Herbeoordeling"]
     assert s.advance_clock(weeks=5) == 0  # not yet: six weeks were agreed
     assert s.advance_clock(weeks=1, hours=1) >= 1
-    # Re-reading the notes brings the decision back; the one-month limit has passed meanwhile.
-    assert s.open_elements() == ["Stap1_Besluit"]
-    s.complete("Stap1_Besluit", {"uitkomst_fase1": "twijfel_bevestiging"})
+    # Re-reading the notes brings a new decision with its own term, not the lapsed phase-1
+    # limit (which would be overdue at once and escalate): Monday 13 April + 5 working days.
+    assert s.open_elements() == ["Stap1_Herbeoordelen"]
+    herbeoordelen = s.task("Stap1_Herbeoordelen")
+    assert herbeoordelen.lane == Lane.LEERKRACHT.value
+    assert herbeoordelen.due_at == datetime(2026, 4, 20, 17, 0, tzinfo=SCHOOL_TIMEZONE)
+    assert herbeoordelen.due_at > s.services.now()
+    s.complete("Stap1_Herbeoordelen", {"uitkomst_fase1": "twijfel_bevestiging"})
     assert s.open_elements() == ["Stap2_Consultatie"]
     s.walk(
         ("Stap2_Consultatie", {"tijdslimiet_fase2": {"amount": 2, "unit": "weken"}}),
         ("Stap2_Zorgteambespreking", {"uitkomst_fase2": "geen_bevestiging",
                                       "volgend_overleg": {"amount": 3, "unit": "weken"}}),
     )
-    s.advance_clock(weeks=3, hours=1)
-    assert s.open_elements() == ["Stap2_Zorgteambespreking"]
-    s.complete("Stap2_Zorgteambespreking", {"uitkomst_fase2": "ongegrond"})
+    s.advance_clock(weeks=3, hours=1)  # Monday 4 May (a school day) + 5 working days
+    assert s.open_elements() == ["Stap2_VolgendeBespreking"]
+    assert s.task("Stap2_VolgendeBespreking").lane == Lane.ZORGTEAM.value
+    assert s.task("Stap2_VolgendeBespreking").due_at == datetime(2026, 5, 11, 17, 0, tzinfo=SCHOOL_TIMEZONE)
+    s.complete("Stap2_VolgendeBespreking", {"uitkomst_fase2": "ongegrond"})
     s.complete("Afsluiten_Ongegrond")
     assert s.is_closed
     return s
