@@ -214,6 +214,9 @@ def scenario_report_and_help_then_regular_meetings(start) -> Scenario:
     s.complete("Stap6_NazorgMedewerkers")
     s.advance_clock(days=4 * 31)
     assert s.open_elements() == ["Stap6_TerugblikLeerkracht"]
+    terugblik = s.task("Stap6_TerugblikLeerkracht")
+    assert terugblik.lane == Lane.LEERKRACHT.value
+    assert terugblik.due_at is not None and terugblik.due_at > s.services.now()
     s.complete("Stap6_TerugblikLeerkracht")
     s.advance_clock(days=62)
     assert s.open_elements() == ["Stap6_Halfjaarbespreking"]
@@ -242,6 +245,9 @@ def finish_after_the_report(s: Scenario) -> None:
     s.complete("Stap5b_Melden")
     s.advance_clock(weeks=6, hours=1)
     assert "Stap5b_Terugkoppeling" in s.open_elements()
+    # A task opened by a waiting timer has a due date too: a working week from Monday 13 April.
+    assert s.task("Stap5b_Terugkoppeling").lane == Lane.INTERN_BEGELEIDER.value
+    assert s.task("Stap5b_Terugkoppeling").due_at == datetime(2026, 4, 20, 17, 0, tzinfo=SCHOOL_TIMEZONE)
 
 
 def scenario_failed_help_leads_to_a_melding(start) -> Scenario:

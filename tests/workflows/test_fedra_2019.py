@@ -295,6 +295,8 @@ def scenario_help_works_within_the_agreed_term(start) -> Scenario:
     assert s.open_elements() == []
     assert s.advance_clock(weeks=1, hours=1) == 1
     assert s.open_elements() == ["Afweging5_Resultaat"]
+    # Opened by the wait, it still gets a due date: a working week from Monday 13 April.
+    assert s.task("Afweging5_Resultaat").due_at == at(2026, 4, 20, 17)
     s.complete("Afweging5_Resultaat", {"afweging5": "ja"})
     assert s.open_elements() == ["Hulp_Afsluiten"]
     s.complete("Hulp_Afsluiten", {"afspraken_monitoren": "Zorgcoördinator bespreekt de leerling elke zes weken.",
