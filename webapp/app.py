@@ -19,6 +19,7 @@ from webapp.home.views import blueprint as home_pages
 from webapp.ids import IdConverter
 from webapp.notifications.deadline_notices import NoticeSettings
 from webapp.notifications.views import blueprint as notification_pages
+from webapp.privacy.views import blueprint as privacy_pages
 from webapp.services import EXTENSION_KEY, build_services
 from webapp.tasks.views import blueprint as task_pages
 
@@ -39,6 +40,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["meldroute.password_hasher"] = make_hasher(app.config.get("PASSWORD_HASH_PARAMETERS"))
     auth_session.init_app(app)
     web.init_app(app)
-    for blueprint in (home_pages, auth_pages, task_pages, case_pages, notification_pages, form_templates, api):
+    for blueprint in (home_pages, auth_pages, task_pages, case_pages, notification_pages, privacy_pages,
+                      form_templates, api):
         app.register_blueprint(blueprint)
     return app

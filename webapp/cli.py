@@ -76,7 +76,8 @@ def worker(once: bool) -> None:
     if once:
         result = run_cycle(database, services, settings, until_done=True)
         click.echo(f"{result.timers_fired} timer(s) afgevuurd, {result.notices_sent} herinnering(en)/escalatie(s), "
-                   f"{result.mails_sent} mail(s) verstuurd, {result.mails_failed} mislukt")
+                   f"{result.mails_sent} mail(s) verstuurd, {result.mails_failed} mislukt, "
+                   f"{result.destroyed} vernietiging(en) volgens bewaartermijn")
         return
     run_forever(database, services, settings)
 

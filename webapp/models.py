@@ -4,6 +4,7 @@ from webapp.auth.models import Membership, User
 from webapp.cases.models import (
     Attachment,
     Case,
+    CaseCorrection,
     CaseEvent,
     CaseNote,
     CaseState,
@@ -13,10 +14,12 @@ from webapp.cases.models import (
 from webapp.db import Base
 from webapp.definitions.models import ProcessDefinition, ProcessVersion
 from webapp.notifications.models import Notification, OutboxMail
+from webapp.privacy.models import CaseStatistics, InzageRequest, RetentionTerm
 from webapp.schools.models import Board, Pupil, School
 
 __all__ = [
-    "Attachment", "AuditEntry", "Base", "Board", "Case", "CaseEvent", "CaseNote", "CaseState",
+    "Attachment", "AuditEntry", "Base", "Board", "Case", "CaseCorrection", "CaseEvent", "CaseStatistics",
+    "InzageRequest", "RetentionTerm", "CaseNote", "CaseState",
     "CaseTask", "CaseTimer", "Membership", "Notification", "OutboxMail", "ProcessDefinition",
     "ProcessVersion", "Pupil", "School", "User",
 ]

@@ -9,6 +9,7 @@ from flask import Flask, Response, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from webapp.auth.policy import Action
 from webapp.auth.session import current_policy
 from webapp.cases.models import Attachment, CaseTask
 from webapp.clock import as_school_time
@@ -142,4 +143,9 @@ def _navigation():
         policy.task_filter(), CaseTask.claimed_by_id.is_(None)))
     unread = db.scalar(select(func.count()).select_from(Notification).where(
         policy.notification_filter(), Notification.read_at.is_(None)))
-    return {"nav_counts": {"mijn": open_for_me, "rol": open_for_role, "meldingen": unread}, "policy": policy}
+    nav_links = {
+        "inzage": bool(policy.schools_where(Action.HANDLE_INZAGE)),
+        "bewaartermijnen": bool(policy.schools_where(Action.MANAGE_RETENTION) or policy.schools_where(Action.MONITOR_SCHOOL)),
+    }
+    return {"nav_counts": {"mijn": open_for_me, "rol": open_for_role, "meldingen": unread}, "policy": policy,
+            "nav_links": nav_links}

@@ -43,3 +43,26 @@ def test_every_shipped_form_loads_with_its_option_labels_whole():
     catalog = FormCatalog.from_directory(FORMS_DIR)  # refuses a label cut short by a comma
     signals = catalog.get("basismodel_2019/stap1_signaleren").field("signalen")
     assert signals.option_label("verwaarlozing") == "Verwaarlozing (hygiëne, voeding, kleding, medische zorg)"
+
+
+@pytest.mark.parametrize("field, accepted", [
+    ({"type": "boolean", "effect": "werkaantekeningen_vernietigen"}, True),
+    ({"type": "boolean", "effect": "betreft_medewerker"}, True),
+    ({"type": "text", "effect": "werkaantekeningen_vernietigen"}, False),  # only a yes/no answer triggers it
+    ({"type": "boolean", "effect": "alles_wissen"}, False),
+])
+def test_a_field_effect_is_one_of_the_known_ones_on_a_yes_no_field(field, accepted):
+    raw = {"title": "Afsluiten", "fields": [{"name": "vraag", "label": "Vraag", **field}]}
+    if accepted:
+        assert parse_form("test/afsluiten", raw).field("vraag").effect == field["effect"]
+    else:
+        with pytest.raises(FormDefinitionError, match="effect"):
+            parse_form("test/afsluiten", raw)
+
+
+def test_the_shipped_forms_declare_their_effects():
+    catalog = FormCatalog.from_directory(FORMS_DIR)
+    effects = {(key, f.name): f.effect for key in catalog.keys() for f in catalog.get(key).fields if f.effect}
+    assert effects[("basismodel_2019/afsluiten_ongegrond", "werkaantekeningen_vernietigd")] == "werkaantekeningen_vernietigen"
+    staff = {key.split("/")[0] for (key, _), effect in effects.items() if effect == "betreft_medewerker"}
+    assert staff == {"basismodel_2019", "fedra_2019", "oostpoort_delft", "symbio_hengelo"}

@@ -177,13 +177,15 @@ class Scenario:
 
         return compiled_process(self.case.process_version)
 
-    def raise_acute_danger(self) -> None:
-        lifecycle.raise_acute_danger(self.session, self.services, self.actor(Role.LEERKRACHT), case_id=self.case_id)
+    def raise_acute_danger(self, role: Role | None = None) -> None:
+        """As the teacher — or the director, in a case about a staff member that only they still see."""
+        role = role or (Role.DIRECTEUR if self.case.concerns_staff_member else Role.LEERKRACHT)
+        lifecycle.raise_acute_danger(self.session, self.services, self.actor(role), case_id=self.case_id)
         self._record()
 
     def send_signal(self, name: str) -> None:
-        lifecycle.send_case_signal(self.session, self.services, self.actor(Role.INTERN_BEGELEIDER),
-                                   case_id=self.case_id, signal=name)
+        role = Role.DIRECTEUR if self.case.concerns_staff_member else Role.INTERN_BEGELEIDER
+        lifecycle.send_case_signal(self.session, self.services, self.actor(role), case_id=self.case_id, signal=name)
         self._record()
 
     def advance_clock(self, **delta) -> int:

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from tests.support.scenario import Scenario, hashed_test_password, setup_school
 from webapp.audit.actor import Actor
 from webapp.auth.models import Membership, User
+from webapp.auth.policy import Policy
 from webapp.cases import task_actions
 from webapp.cases.dossier_actions import Upload, add_attachment
 from webapp.notifications.service import notify
+from webapp.privacy.inzage import record_request
 from webapp.roles import Role
 
 OWNER, OTHER_TEACHER, IB, DIRECTOR, BOARD, POLICY_OWNER, ADMIN, OTHER_SCHOOL = (
@@ -36,6 +38,8 @@ class World:
     attachment_id: int
     notification_id: int
     ib_id: int
+    school_id: int
+    inzage_id: int
 
     @classmethod
     def build(cls, session, services, database) -> World:
@@ -60,11 +64,14 @@ class World:
             at=services.now(), school_id=school_a.school.id, case_id=scenario.case_id, case_task_id=task_id,
         )[0].id
         session.commit()
-        return cls(scenario.case_id, task_id, attachment_id, notification_id, ib_id)
+        inzage_id = record_request(
+            session, services, Actor(ib_id), Policy.for_user(session, ib_id), school_id=school_a.school.id,
+            pupil_name="Sam", date_of_birth="2017-03-14", requested_by="moeder", requested_on="2026-03-02").id
+        return cls(scenario.case_id, task_id, attachment_id, notification_id, ib_id, school_a.school.id, inzage_id)
 
     def url(self, path: str) -> str:
         return path.format(case=self.case_id, task=self.task_id, attachment=self.attachment_id,
-                           notification=self.notification_id)
+                           notification=self.notification_id, school=self.school_id, inzage=self.inzage_id)
 
     def claim_task_by_ib(self, session, services) -> None:
         task_actions.claim_task(session, services, Actor(self.ib_id), task_id=self.task_id)

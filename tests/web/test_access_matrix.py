@@ -41,7 +41,7 @@ STARTERS = {OWNER, OTHER_TEACHER, IB, DIRECTOR, OTHER_SCHOOL}
 @dataclass(frozen=True)
 class Decision:
     method: str
-    path: str  # placeholders: {case}, {task}, {attachment}, {notification} (one of the IB's)
+    path: str  # placeholders: {case}, {task}, {attachment}, {notification} (one of the IB's), {inzage}, {school}
     allowed: frozenset
     data: dict | None = None
     prepare: str | None = None  # name of a World method run before the request
@@ -104,6 +104,22 @@ DECISIONS: dict[str, list[Decision]] = {
     "api.raise_acute_danger": [decision("POST", "/api/v1/zaken/{case}/acuut-gevaar", CASE_STAFF, json={})],
     "api.send_signal": [decision("POST", "/api/v1/zaken/{case}/gebeurtenissen", COORDINATORS,
                                  json={"gebeurtenis": "leerling_vertrekt"})],
+    "cases.reopen": [decision("POST", "/zaken/{case}/heropenen", COORDINATORS, {"reden": "nieuwe signalen"})],
+    "cases.add_correction": [decision("POST", "/zaken/{case}/correcties", COORDINATORS, {"tekst": "x"})],
+    "api.reopen_case": [decision("POST", "/api/v1/zaken/{case}/heropenen", COORDINATORS, json={"reden": "x"})],
+    "api.add_correction": [decision("POST", "/api/v1/zaken/{case}/correcties", COORDINATORS, json={
+        "verzocht_door": "moeder", "verzocht_op": "2026-03-01", "betreft": "stap 1", "tekst": "x"})],
+    # Inzage: the coordinators and director of the pupil's school (another school's IB has their own list).
+    "privacy.requests": [decision("GET", "/inzage", COORDINATORS | {OTHER_SCHOOL}),
+                         decision("POST", "/inzage", COORDINATORS | {OTHER_SCHOOL}, {"naam": ""})],
+    "privacy.export_pdf": [decision("GET", "/inzage/{inzage}/inzage.pdf", COORDINATORS)],
+    "privacy.export_json": [decision("GET", "/inzage/{inzage}/inzage.json", COORDINATORS)],
+    "privacy.export_zip": [decision("GET", "/inzage/{inzage}/inzage.zip", COORDINATORS)],
+    "privacy.answered": [decision("POST", "/inzage/{inzage}/beantwoord", COORDINATORS)],
+    # Retention terms: the beheerder keeps them; director and board (who set them) read them.
+    "privacy.retention_terms": [decision("GET", "/bewaartermijnen", {ADMIN, DIRECTOR, BOARD}),
+                                decision("POST", "/bewaartermijnen", {ADMIN},
+                                         {"school": "{school}", "categorie": "dossier", "termijn": "P5Y"})],
     "notifications.index": [decision("GET", "/meldingen", LOGGED_IN)],  # everyone's own
     "notifications.mark_one_read": [decision("POST", "/meldingen/{notification}/gelezen", {IB})],
     "notifications.mark_all_read": [decision("POST", "/meldingen/gelezen", LOGGED_IN)],
@@ -155,6 +171,7 @@ def test_route_access(endpoint, d, actor, app, world, session, services):
         response = user.client.open(world.url(d.path), method=d.method, json=d.json,
                                     headers={"X-CSRFToken": token.get("csrf_token") or user.csrf_token()})
     else:
-        response = user.client.post(world.url(d.path), data={**token, **(d.data or {})})
+        data = {key: world.url(value) if isinstance(value, str) else value for key, value in (d.data or {}).items()}
+        response = user.client.post(world.url(d.path), data={**token, **data})
     expected = "allowed" if actor in d.allowed else "denied"
     assert _outcome(response) == expected, f"{actor} {d.method} {world.url(d.path)} → {response.status_code}"

@@ -35,7 +35,8 @@ DEEP_JSON = ['{"waarden": {"situatie": ' + "[" * 900 + "]" * 900 + "}}",  # deep
 
 def _paths(path: str, world: World) -> list[str]:
     real = world.url(path)
-    odd = path.replace("{case}", HUGE).replace("{task}", "0").replace("{attachment}", "²")
+    odd = (path.replace("{case}", HUGE).replace("{task}", "0").replace("{attachment}", "²")
+           .replace("{inzage}", HUGE).replace("{school}", HUGE))
     return [real, odd, real.replace("?", "?school=" + HUGE + "&stap=%00&")]
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from webapp.auth.models import Membership, User
-from webapp.cases.models import Attachment, Case, CaseNote, TaskStatus
+from webapp.cases.models import Attachment, Case, CaseCorrection, CaseNote, TaskStatus
 from webapp.cases.read_models import CaseListRow, CaseView, TaskView
 from webapp.cases.timeline import TimelineEntry
 from webapp.forms.definition import FieldDefinition, FormDefinition, Option
@@ -108,8 +108,15 @@ def case_dict(view: CaseView) -> dict:
         "gebeurtenissen": ([{"naam": name, "label": label} for name, label in view.signals.items()]
                            if view.may_signal else []),
         "mag_acuut_melden": view.may_raise_acute, "mag_gebeurtenis_vastleggen": view.may_signal,
-        "mag_toevoegen": view.may_add,
+        "mag_toevoegen": view.may_add, "mag_heropenen": view.may_reopen, "mag_corrigeren": view.may_correct,
+        "volledig_dossier": view.whole_dossier,
+        "correcties": [correction_dict(c) for c in view.corrections],
     }
+
+
+def correction_dict(correction: CaseCorrection) -> dict:
+    return {"id": correction.id, "verzocht_door": correction.requested_by, "verzocht_op": correction.requested_on,
+            "betreft": correction.about, "tekst": correction.body, "vastgelegd_op": correction.recorded_at}
 
 
 def case_status(case: Case) -> dict:

@@ -332,6 +332,26 @@ class SignalRequestSchema(ApiSchema):
         "description": "`naam` uit `gebeurtenissen` van de zaak. Acuut gevaar heeft een eigen eindpunt."})
 
 
+class ReopenRequestSchema(ApiSchema):
+    reden = fields.String(required=True, validate=validate.Length(min=1, max=2000, error="Tussen 1 en 2000 tekens."))
+
+
+class CorrectionSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    verzocht_door = fields.String(required=True)
+    verzocht_op = fields.Date(required=True)
+    betreft = fields.String(required=True)
+    tekst = fields.String(required=True)
+    vastgelegd_op = fields.DateTime(required=True)
+
+
+class CorrectionRequestSchema(ApiSchema):
+    verzocht_door = fields.String(required=True, validate=validate.Length(min=1, max=200, error="Tussen 1 en 200 tekens."))
+    verzocht_op = fields.String(required=True, metadata={"description": "jjjj-mm-dd: wanneer de ouder het vroeg"})
+    betreft = fields.String(required=True, validate=validate.Length(min=1, max=300, error="Tussen 1 en 300 tekens."))
+    tekst = fields.String(required=True, validate=validate.Length(min=1, max=20000, error="Tussen 1 en 20000 tekens."))
+
+
 class CaseStatusSchema(ApiSchema):
     id = fields.Integer(required=True)
     status = fields.String(required=True)
@@ -401,3 +421,8 @@ class CaseSchema(ApiSchema):
     mag_acuut_melden = fields.Boolean(required=True)
     mag_gebeurtenis_vastleggen = fields.Boolean(required=True)
     mag_toevoegen = fields.Boolean(required=True, metadata={"description": "Notities en bijlagen toevoegen."})
+    mag_heropenen = fields.Boolean(required=True)
+    mag_corrigeren = fields.Boolean(required=True, metadata={"description": "Een correctieverzoek van ouders vastleggen."})
+    volledig_dossier = fields.Boolean(required=True, metadata={
+        "description": "false: u ziet de stand van zaken en uw eigen bijdragen (need to know)."})
+    correcties = fields.List(fields.Nested(CorrectionSchema), required=True)

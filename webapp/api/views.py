@@ -451,6 +451,32 @@ def send_signal(case_id: int):
     return _answer(s.CaseStatusSchema, presenters.case_status(case))
 
 
+@blueprint.post("/zaken/<int:case_id>/heropenen")
+@documented(summary="Een afgesloten zaak heropenen", body=s.ReopenRequestSchema,
+            responses={200: s.CaseStatusSchema, 403: s.ErrorSchema, 404: s.ErrorSchema, 409: s.ErrorSchema,
+                       422: s.ValidationErrorSchema})
+@refusals_as_problems
+def reopen_case(case_id: int):
+    """Een afgesloten zaak is alleen te lezen; IB of directie kan haar met een reden heropenen. De route
+    begint dan opnieuw bij het begin (op de versie van de zaak); het dossier tot nu toe blijft."""
+    reason = _json_body(s.ReopenRequestSchema)["reden"]
+    case = lifecycle.reopen_case(get_session(), get_services(), current_actor(), case_id=case_id, reason=reason)
+    return _answer(s.CaseStatusSchema, presenters.case_status(case))
+
+
+@blueprint.post("/zaken/<int:case_id>/correcties")
+@documented(summary="Correctieverzoek van ouders vastleggen", body=s.CorrectionRequestSchema,
+            responses={201: s.CorrectionSchema, 403: s.ErrorSchema, 404: s.ErrorSchema, 422: s.ValidationErrorSchema})
+@refusals_as_problems
+def add_correction(case_id: int):
+    """Het verzoek komt naast wat het corrigeert; het origineel blijft zoals het was. Ook bij een afgesloten zaak."""
+    body = _json_body(s.CorrectionRequestSchema)
+    correction = dossier_actions.add_correction(
+        get_session(), get_services(), current_actor(), case_id=case_id, requested_by=body["verzocht_door"],
+        requested_on=body["verzocht_op"], about=body["betreft"], body=body["tekst"])
+    return _answer(s.CorrectionSchema, presenters.correction_dict(correction), 201)
+
+
 @blueprint.get("/openapi.json")
 @documented(summary="Deze beschrijving (OpenAPI 3.1)", responses={200: None}, public=True)
 def openapi():

@@ -6,10 +6,13 @@ single records are fetched through `visible_case`/`visible_task`, which answer N
 anything the user may not see.
 
 Who sees what:
-- intern begeleider / aandachtsfunctionaris and directeur: every case of their school;
-- leerkracht: the cases they started or in which they hold (claimed or completed) a task;
+- intern begeleider / aandachtsfunctionaris and directeur: every case of their school, except
+  that a case about signals concerning a staff member is the director's and the board's only;
+- leerkracht: the cases they started or in which they hold (claimed or completed) a task — and
+  of those, need to know: the status and their own entries, unless the school lets its teachers
+  see the whole dossier (`sees_whole_dossier`);
 - bestuur: only cases the protocol hands to the board (a task in the Bestuur lane, e.g. the
-  meld- en aangifteplicht); otherwise figures, not case data;
+  meld- en aangifteplicht) and cases concerning a staff member; otherwise figures, not case data;
 - beleidseigenaar, beheerder: no case data (diagrams and accounts respectively);
 - nobody: another school's cases.
 
@@ -40,6 +43,10 @@ class Action(str, enum.Enum):
     RAISE_ACUTE_DANGER = "raise_acute_danger"
     SIGNAL_EVENT = "signal_event"  # other events a diagram waits for (pupil leaves school …)
     VIEW_CASE_AUDIT = "view_case_audit"
+    REOPEN_CASE = "reopen_case"  # a closed case, with a reason
+    HANDLE_INZAGE = "handle_inzage"  # record a parent's request to see the file, make the export
+    RECORD_CORRECTION = "record_correction"  # a parent's correction, kept beside the original
+    MANAGE_RETENTION = "manage_retention"
     MONITOR_SCHOOL = "monitor_school"
     MANAGE_DIAGRAMS = "manage_diagrams"
     MANAGE_ACCOUNTS = "manage_accounts"
@@ -55,6 +62,9 @@ SCHOOL_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_DIAGRAMS: frozenset({Role.BELEIDSEIGENAAR}),
     Action.MANAGE_ACCOUNTS: frozenset({Role.BEHEERDER}),
     Action.CHECK_MAIL_DELIVERY: frozenset({Role.BEHEERDER}),
+    Action.HANDLE_INZAGE: SCHOOL_WIDE_CASE_ROLES,
+    # the board sets the terms (AVG); the beheerder keeps them in Meldroute, the board may read them
+    Action.MANAGE_RETENTION: frozenset({Role.BEHEERDER}),
 }
 CASE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_CASE: CASE_ROLES,
@@ -62,6 +72,8 @@ CASE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.RAISE_ACUTE_DANGER: CASE_ROLES,  # any staff member may act on acute danger at once
     Action.SIGNAL_EVENT: SCHOOL_WIDE_CASE_ROLES,
     Action.VIEW_CASE_AUDIT: frozenset({Role.DIRECTEUR}),
+    Action.REOPEN_CASE: SCHOOL_WIDE_CASE_ROLES,
+    Action.RECORD_CORRECTION: SCHOOL_WIDE_CASE_ROLES,
 }
 
 
@@ -119,6 +131,14 @@ class Policy:
             ).correlate(Case),
         )
 
+    def _open_task_in_my_lanes(self, school_id: int) -> object:
+        lanes = sorted(self.lanes_at(school_id))
+        if not lanes:
+            return false()
+        task = _task_alias("my_lane_task")
+        return exists().where(task.case_id == Case.id, task.status == TaskStatus.OPEN,
+                              task.lane.in_(lanes)).correlate(Case)
+
     def _handed_to_board(self) -> object:
         board_task = _task_alias("board_task")
         return exists().where(board_task.case_id == Case.id, board_task.lane == Lane.BESTUUR.value).correlate(Case)
@@ -131,17 +151,36 @@ class Policy:
 
     def _build_case_filter(self, action: Action):
         allowed_roles = CASE_ACTIONS[action]
+        not_about_staff = Case.concerns_staff_member.is_(False)
         clauses = []
         for school_id, roles in self.roles_by_school.items():
             roles = roles & allowed_roles
-            if roles & SCHOOL_WIDE_CASE_ROLES:
-                clauses.append(Case.school_id == school_id)
+            at_school = Case.school_id == school_id
+            if Role.DIRECTEUR in roles:
+                clauses.append(at_school)
                 continue
-            if Role.LEERKRACHT in roles:
-                clauses.append(and_(Case.school_id == school_id, self._involved()))
+            if roles & {Role.INTERN_BEGELEIDER, Role.LEERKRACHT}:
+                # About a staff member: only while a step of it is theirs to do (the protocol's own
+                # report to the board may be the coordinator's), and then on need to know.
+                mine_now = and_(Case.concerns_staff_member.is_(True), self._open_task_in_my_lanes(school_id))
+                if Role.INTERN_BEGELEIDER in roles:
+                    clauses.append(and_(at_school, or_(not_about_staff, mine_now)))
+                else:
+                    clauses.append(and_(at_school, self._involved(), or_(not_about_staff, mine_now)))
             if Role.BESTUUR in roles:
-                clauses.append(and_(Case.school_id == school_id, self._handed_to_board()))
+                clauses.append(and_(at_school, or_(self._handed_to_board(), Case.concerns_staff_member.is_(True))))
         return or_(*clauses) if clauses else false()
+
+    def sees_whole_dossier(self, school, case: Case) -> bool:
+        """Need to know: whether this reader sees everything in the case, or its status and their
+        own entries only (a teacher, unless their school widened this; in a case about a staff
+        member everyone but the director and the board)."""
+        roles = self.roles_at(case.school_id)
+        if case.concerns_staff_member:
+            return bool(roles & {Role.DIRECTEUR, Role.BESTUUR})
+        if roles & (SCHOOL_WIDE_CASE_ROLES | {Role.BESTUUR}):
+            return True
+        return bool(school.teachers_see_whole_dossier)
 
     def may_on_case(self, action: Action, session: Session, case: Case) -> bool:
         return session.scalar(select(Case.id).where(Case.id == case.id, self.case_filter(action))) is not None
@@ -178,6 +217,12 @@ class Policy:
                 lanes = self.lanes_at(school_id)
                 if lanes:
                     clauses.append(and_(CaseTask.school_id == school_id, CaseTask.lane.in_(sorted(lanes))))
+                if Role.DIRECTEUR in self.roles_at(school_id):
+                    # A case about a staff member is the director's (and board's) only: the director
+                    # then does the school's steps of it, whoever's lane they are in.
+                    clauses.append(and_(CaseTask.school_id == school_id, CaseTask.lane != Lane.BESTUUR.value,
+                                        CaseTask.case_id.in_(select(Case.id).where(
+                                            Case.school_id == school_id, Case.concerns_staff_member.is_(True)))))
             self._built_filters["tasks_if_unclaimed"] = and_(
                 CaseTask.status == TaskStatus.OPEN,
                 or_(*clauses),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from webapp.audit.actor import Actor
 from webapp.auth.policy import Action
 from webapp.cases.errors import InvalidSubmission
-from webapp.cases.models import Attachment, CaseNote, CaseTask
+from webapp.cases.models import Attachment, CaseCorrection, CaseNote, CaseTask
 from webapp.cases.unit_of_work import CaseChange, case_change
 from webapp.forms.definition import FormDefinition
 from webapp.ids import MAX_ID, parse_id
@@ -81,6 +82,52 @@ def _note_errors(session: Session, case_id: int, kind: str, body: str, follows_u
         if verdict not in VERDICTS:
             errors["oordeel"] = ["Kies bevestigd of ontkracht."]
     return errors
+
+
+# -- corrections ------------------------------------------------------------------------------
+
+MAX_CORRECTION_LENGTH = 20000
+
+
+def add_correction(session: Session, services: CaseServices, actor: Actor, *, case_id: int, requested_by: str,
+                   requested_on: str, about: str, body: str) -> CaseCorrection:
+    """A parent's (or pupil's) correction request, recorded beside the entry it concerns: the
+    original stays as it was. Also on a closed case — the right to correction outlives the route."""
+    with case_change(session, services, actor, case_id, "case.correction_add",
+                     requires=Action.RECORD_CORRECTION) as change:
+        errors, on = _correction_errors(requested_by, requested_on, about, body, change.now.date())
+        if errors:
+            raise InvalidSubmission(errors)
+        correction = CaseCorrection(
+            case_id=case_id, school_id=change.case.school_id, requested_by=requested_by.strip()[:200],
+            requested_on=on, about=about.strip()[:300], body=body.strip(), recorded_by_id=actor.user_id,
+            recorded_at=change.now)
+        session.add(correction)
+        session.flush()
+        change.event("correction_added", f"Correctieverzoek vastgelegd ({correction.requested_by})",
+                     detail={"correction_id": correction.id})
+        change.audit("case.correction_add", {"correction_id": correction.id})
+    return correction
+
+
+def _correction_errors(requested_by: str, requested_on: str, about: str, body: str, today):
+    errors: dict[str, list[str]] = {}
+    if not (requested_by or "").strip():
+        errors["verzocht_door"] = ["Wie vraagt om de correctie (bijvoorbeeld moeder, vader, de leerling)?"]
+    on = None
+    try:
+        on = date.fromisoformat((requested_on or "").strip())
+        if on > today:
+            errors["verzocht_op"] = ["Deze datum ligt in de toekomst."]
+    except ValueError:
+        errors["verzocht_op"] = ["Vul een geldige datum in."]
+    if not (about or "").strip():
+        errors["betreft"] = ["Welk onderdeel van het dossier betreft het?"]
+    if not (body or "").strip():
+        errors["tekst"] = ["Schrijf de gevraagde correctie op."]
+    elif len(body) > MAX_CORRECTION_LENGTH:
+        errors["tekst"] = [f"Maximaal {MAX_CORRECTION_LENGTH} tekens."]
+    return errors, on
 
 
 # -- attachments ------------------------------------------------------------------------------

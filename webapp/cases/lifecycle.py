@@ -34,6 +34,8 @@ from webapp.definitions.models import ProcessDefinition, ProcessVersion
 from webapp.definitions.spec_cache import compiled_process_of
 from webapp.engine import ACUTE_DANGER_SIGNAL, CaseWorkflow, TaskNotReady, TimerInfo
 from webapp.forms.submission import validate_submission
+from webapp.privacy.effects import apply_field_effects
+from webapp.privacy.retention import unschedule_on_reopening
 from webapp.schools.models import Pupil, School
 from webapp.services import CaseServices
 
@@ -106,6 +108,7 @@ def complete_task(session: Session, services: CaseServices, actor: Actor, *, tas
             task.completed_at = change.now
             task.draft = None
             discard_unused_task_uploads(change, task, form, result.data)
+            apply_field_effects(change, form, result.data)
             change.event("task_completed", f"{task.name} afgerond", element_id=task.element_id,
                          detail={"case_task_id": task.id})
             change.audit("task.complete", {"case_task_id": task.id, "element": task.element_id})
@@ -159,3 +162,31 @@ def send_case_signal(session: Session, services: CaseServices, actor: Actor, *, 
 def raise_acute_danger(session: Session, services: CaseServices, actor: Actor, *, case_id: int) -> Case:
     return send_case_signal(session, services, actor, case_id=case_id, signal=ACUTE_DANGER_SIGNAL)
 
+
+
+MAX_REASON_LENGTH = 2000
+
+
+def reopen_case(session: Session, services: CaseServices, actor: Actor, *, case_id: int, reason: str) -> Case:
+    """A closed case is read-only; reopening it is an explicit act of a coordinator or director,
+    with a reason. The route starts again from its beginning, on the case's own version; the
+    dossier so far stays as it is."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidSubmission({"reden": ["Geef de reden om de zaak te heropenen."]})
+    if len(reason) > MAX_REASON_LENGTH:
+        raise InvalidSubmission({"reden": [f"Maximaal {MAX_REASON_LENGTH} tekens."]})
+    with case_change(session, services, actor, case_id, "case.reopen", requires=Action.REOPEN_CASE) as change:
+        case = change.case
+        if case.status != CaseStatus.CLOSED:
+            raise NotPossibleNow("alleen een afgesloten zaak kan worden heropend")
+        pupil = session.get(Pupil, case.pupil_id)
+        change.restart_workflow(CaseWorkflow.start(
+            compiled_process_of(session, case.process_version_id), services.environment,
+            {"leerling_geboortedatum": pupil.date_of_birth.isoformat()}))
+        previous = case.outcome
+        case.status, case.closed_at, case.outcome = CaseStatus.OPEN, None, None
+        unschedule_on_reopening(case)
+        change.event("case_reopened", f"Zaak heropend: {reason}"[:500], detail={"reason": reason})
+        change.audit("case.reopen", {"previous_outcome": previous})
+    return change.case

@@ -7,7 +7,7 @@ distributed by school.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -30,6 +30,9 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 class CaseStatus:
     OPEN = "open"
     CLOSED = "closed"
+    # The dossier was destroyed under a retention term: only this row (no pupil) and the
+    # anonymous statistics record remain, so the audit trail keeps its case.
+    DESTROYED = "destroyed"
 
 
 class TaskStatus:
@@ -51,7 +54,7 @@ class Case(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
-    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"), index=True)
+    pupil_id: Mapped[int | None] = mapped_column(ForeignKey("pupils.id"), index=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"))
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=CaseStatus.OPEN)
@@ -62,6 +65,17 @@ class Case(Base):
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     acute_raised_at: Mapped[datetime | None]
+    # The signals concern a staff member: only the director and the board may see the case.
+    concerns_staff_member: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # Retention (webapp/privacy): when each category is due for destruction under the school's
+    # terms — set when the case closes, or when a step decides the work notes go — and when it went.
+    work_notes_destroy_requested_at: Mapped[datetime | None]
+    work_notes_destroy_after: Mapped[datetime | None] = mapped_column(index=True)
+    work_notes_destroyed_at: Mapped[datetime | None]
+    attachments_destroy_after: Mapped[datetime | None] = mapped_column(index=True)
+    attachments_destroyed_at: Mapped[datetime | None]
+    dossier_destroy_after: Mapped[datetime | None] = mapped_column(index=True)
+    destroyed_at: Mapped[datetime | None]
     # Bumped by every change: taking the case lock is an UPDATE of this column (see cases.locking).
     lock_version: Mapped[int] = mapped_column(default=0)
 
@@ -204,3 +218,21 @@ class Attachment(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime]
+
+
+class CaseCorrection(Base):
+    """A parent's (or pupil's) correction request, kept beside what it corrects, never over it."""
+
+    __tablename__ = "case_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    requested_by: Mapped[str] = mapped_column(String(200))  # e.g. "moeder", "vader", "de leerling"
+    requested_on: Mapped[date]
+    about: Mapped[str] = mapped_column(String(300))  # which entry (step, note, answer) it concerns
+    body: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime]
+
+    recorded_by = relationship("User")

@@ -21,6 +21,7 @@ from webapp.cases.errors import CaseNotFound, NotAllowed
 from webapp.cases.models import (
     Attachment,
     Case,
+    CaseCorrection,
     CaseNote,
     CaseState,
     CaseStatus,
@@ -42,6 +43,8 @@ from webapp.services import CaseServices
 
 CASE_LIST_LIMIT = 500
 CASE_LIST_STATUSES = ("open", "closed", "alle")
+# What a reader on need-to-know (a teacher) sees of others' entries: the case's status changes.
+STATUS_EVENTS = frozenset({"case_started", "case_closed", "case_reopened", "acute_danger"})
 
 
 # -- finding through the policy -------------------------------------------------------------
@@ -51,6 +54,8 @@ def visible_case(session: Session, services: CaseServices, actor: Actor, policy:
                  attempt: str, action: Action = Action.VIEW_CASE) -> Case:
     """The case if the policy allows `action` on it; otherwise the refusal is audited and raised."""
     case = policy.visible_case(session, case_id)
+    if case is not None and case.status == CaseStatus.DESTROYED:
+        raise CaseNotFound(case_id)  # destroyed means gone: only the audit trail knows it
     if case is not None and (action is Action.VIEW_CASE or policy.may_on_case(action, session, case)):
         return case
     existing = case or session.get(Case, case_id)
@@ -67,6 +72,10 @@ def visible_case(session: Session, services: CaseServices, actor: Actor, policy:
 def visible_task(session: Session, services: CaseServices, actor: Actor, policy: Policy, task_id: int,
                  attempt: str) -> CaseTask:
     task = policy.visible_task(session, task_id)
+    if task is not None and task.status != TaskStatus.OPEN and task.completed_by_id != actor.user_id:
+        case = session.get(Case, task.case_id)
+        if not policy.sees_whole_dossier(session.get(School, case.school_id), case):
+            task = None  # need to know: a colleague's finished step is not this reader's
     if task is None:
         existing = session.get(CaseTask, task_id)
         if existing is not None:
@@ -121,6 +130,8 @@ def read_case_list(session: Session, services: CaseServices, actor: Actor, polic
     )
     if status in (CaseStatus.OPEN, CaseStatus.CLOSED):
         query = query.where(Case.status == status)
+    else:
+        query = query.where(Case.status != CaseStatus.DESTROYED)
     rows = [CaseListRow(*row) for row in session.execute(query.limit(CASE_LIST_LIMIT)).all()]
     record_audit(session, "caselist.view", actor=actor, at=services.now(),
                  detail={"case_ids": [row.case.id for row in rows]})
@@ -146,7 +157,16 @@ class CaseView:
     may_raise_acute: bool
     may_signal: bool
     may_add: bool
+    may_reopen: bool
+    may_correct: bool
+    whole_dossier: bool  # False: need to know (the status and the reader's own entries)
+    corrections: list[CaseCorrection]
     now: datetime
+
+    @property
+    def attachment_ids(self) -> frozenset[int]:
+        """Attachments still kept (answers may name ones destroyed under a retention term)."""
+        return frozenset(a.id for a in self.attachments)
 
 
 def read_case(session: Session, services: CaseServices, actor: Actor, policy: Policy, case_id: int) -> CaseView:
@@ -156,18 +176,28 @@ def read_case(session: Session, services: CaseServices, actor: Actor, policy: Po
     is_open = case.status == CaseStatus.OPEN
     signals = load_workflow(session, services, case).receivable_signals() if is_open else {}
     acute_possible = signals.pop(ACUTE_DANGER_SIGNAL, None) is not None
+    whole = policy.sees_whole_dossier(school, case)
+    timeline = case_timeline(session, services.forms, variant, case)
+    notes = list(session.scalars(select(CaseNote).where(CaseNote.case_id == case.id)
+                                 .order_by(CaseNote.created_at, CaseNote.id)))
+    attachments = list(session.scalars(select(Attachment).where(Attachment.case_id == case.id)
+                                       .order_by(Attachment.uploaded_at, Attachment.id)))
+    if not whole:
+        timeline = [e for e in timeline if e.actor_id == actor.user_id or e.kind in STATUS_EVENTS]
+        notes = [n for n in notes if n.author_id == actor.user_id]
+        attachments = [a for a in attachments if a.uploaded_by_id == actor.user_id]
     view = CaseView(
         case=case, school=school, variant=variant, version_number=case.process_version.number,
         open_tasks=open_tasks_of(session, case.id), waiting_timers=waiting_timers_of(session, case.id),
-        timeline=case_timeline(session, services.forms, variant, case),
-        notes=list(session.scalars(select(CaseNote).where(CaseNote.case_id == case.id)
-                                   .order_by(CaseNote.created_at, CaseNote.id))),
-        attachments=list(session.scalars(select(Attachment).where(Attachment.case_id == case.id)
-                                         .order_by(Attachment.uploaded_at, Attachment.id))),
-        signals=signals,
+        timeline=timeline, notes=notes, attachments=attachments, signals=signals,
         may_raise_acute=acute_possible and policy.may_on_case(Action.RAISE_ACUTE_DANGER, session, case),
         may_signal=bool(signals) and policy.may_on_case(Action.SIGNAL_EVENT, session, case),
         may_add=is_open and policy.may_on_case(Action.ADD_TO_DOSSIER, session, case),
+        may_reopen=case.status == CaseStatus.CLOSED and policy.may_on_case(Action.REOPEN_CASE, session, case),
+        may_correct=policy.may_on_case(Action.RECORD_CORRECTION, session, case),
+        whole_dossier=whole,
+        corrections=list(session.scalars(select(CaseCorrection).where(CaseCorrection.case_id == case.id)
+                                         .order_by(CaseCorrection.recorded_at, CaseCorrection.id))) if whole else [],
         now=services.now(),
     )
     _audit_read(session, services, actor, "case.view", case)
@@ -217,6 +247,9 @@ def read_attachment(session: Session, services: CaseServices, actor: Actor, poli
     case = visible_case(session, services, actor, policy, case_id, "case.attachment_download")
     attachment = session.scalar(select(Attachment).where(Attachment.id == attachment_id,
                                                          Attachment.case_id == case.id))
+    if attachment is not None and attachment.uploaded_by_id != actor.user_id and not policy.sees_whole_dossier(
+            session.get(School, case.school_id), case):
+        attachment = None  # need to know: not a colleague's file
     if attachment is None:
         raise CaseNotFound(attachment_id)
     attachment.content  # noqa: B018 — load the deferred bytes inside this transaction

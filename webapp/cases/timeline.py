@@ -29,6 +29,7 @@ class TimelineEntry:
     actor: str | None
     answers: list[Answer] = field(default_factory=list)
     note: CaseNote | None = None
+    actor_id: int | None = None
 
 
 def describe_answers(form: FormDefinition, data: dict, variant=None) -> list[Answer]:
@@ -69,7 +70,7 @@ def case_timeline(session: Session, forms: FormCatalog, variant, case: Case) -> 
     names = _user_names(session, {e.actor_id for e in events})
     entries = []
     for event in events:
-        entry = TimelineEntry(event.at, event.kind, event.title, names.get(event.actor_id))
+        entry = TimelineEntry(event.at, event.kind, event.title, names.get(event.actor_id), actor_id=event.actor_id)
         detail = event.detail or {}
         task = tasks.get(detail.get("case_task_id"))
         if event.kind == "task_completed" and task is not None and task.data:

@@ -46,6 +46,7 @@ from webapp.cases.models import (
 )
 from webapp.definitions.spec_cache import compiled_process_of
 from webapp.engine import CaseWorkflow
+from webapp.privacy.retention import schedule_on_closing
 from webapp.services import CaseServices
 
 
@@ -75,6 +76,11 @@ class CaseChange:
             compiled = compiled_process_of(self.session, self.case.process_version_id)
             self._workflow = CaseWorkflow.load(self._state.state, compiled, self.services.environment)
         return self._workflow
+
+    def restart_workflow(self, workflow: CaseWorkflow) -> None:
+        """Run the case anew from its route's start (a reopened case); saved and indexed on exit."""
+        self._state = self.session.get(CaseState, self.case.id, populate_existing=True)
+        self._workflow = workflow
 
     def require(self, action: Action) -> None:
         """The actor may do this on the case (checked in the database, as it stands under the lock)."""
@@ -145,6 +151,7 @@ class CaseChange:
             self.case.status = CaseStatus.CLOSED
             self.case.closed_at = self.now
             self.case.outcome = (ends[-1] if ends else "Afgesloten")[:300]
+            schedule_on_closing(self.session, self.case)
             self.event("case_closed", f"Zaak afgesloten: {self.case.outcome}")
 
     def _sync_tasks(self):

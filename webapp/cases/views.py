@@ -206,3 +206,31 @@ def diagram_position(case_id: int):
     """What the case page's diagram viewer draws: the case's own diagram version and where the case
     stands in it. Fetched by script because the CSP allows no inline scripts."""
     return read_case_diagram(*_reader(), case_id).as_dict()
+
+
+@blueprint.post("/zaken/<int:case_id>/heropenen")
+@refusals_as_http
+def reopen(case_id: int):
+    try:
+        lifecycle.reopen_case(get_session(), get_services(), current_actor(), case_id=case_id,
+                              reason=request.form.get("reden", ""))
+        flash("De zaak is heropend: de route begint opnieuw; het dossier tot nu toe blijft.", "info")
+    except InvalidSubmission as invalid:
+        flash(" ".join(m for messages in invalid.errors.values() for m in messages), "error")
+    except NotPossibleNow:
+        flash("Alleen een afgesloten zaak kan worden heropend.", "error")
+    return redirect(url_for("cases.show", case_id=case_id), code=303)
+
+
+@blueprint.post("/zaken/<int:case_id>/correcties")
+@refusals_as_http
+def add_correction(case_id: int):
+    try:
+        dossier_actions.add_correction(
+            get_session(), get_services(), current_actor(), case_id=case_id,
+            requested_by=request.form.get("verzocht_door", ""), requested_on=request.form.get("verzocht_op", ""),
+            about=request.form.get("betreft", ""), body=request.form.get("tekst", ""))
+        flash("Het correctieverzoek is vastgelegd, naast het origineel.", "info")
+    except InvalidSubmission as invalid:
+        flash(" ".join(m for messages in invalid.errors.values() for m in messages), "error")
+    return redirect(url_for("cases.show", case_id=case_id, _anchor="correcties"), code=303)

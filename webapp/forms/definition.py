@@ -19,6 +19,10 @@ The format is meant to be read and edited by policy owners:
         label: Afgesproken tijdslimiet
         units: [dagen, weken, maanden]
         max: {amount: 1, unit: maanden}
+      - name: werkaantekeningen_vernietigd
+        type: boolean
+        label: De werkaantekeningen vernietigen?
+        effect: werkaantekeningen_vernietigen   # what "ja" does to the dossier (FIELD_EFFECTS)
 """
 from __future__ import annotations
 
@@ -33,6 +37,16 @@ FIELD_TYPES = frozenset(
 )
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 RESERVED_FIELD_NAMES = frozenset({"leerling_geboortedatum", "True", "False", "None"})
+
+
+# What answering "ja" to a boolean field does to the dossier, beyond the case data (see
+# webapp/cases/dossier_actions.py apply_field_effects): the form says it, the case layer does it.
+FIELD_EFFECTS = {
+    # "Are the work notes destroyed?" — yes destroys them (after the school's term for unfounded cases)
+    "werkaantekeningen_vernietigen": "vernietigt de werkaantekeningen (notities) van de zaak",
+    # the signals concern a staff member: only the director and the board may see the case from now on
+    "betreft_medewerker": "maakt de zaak alleen zichtbaar voor directie en bestuur",
+}
 
 
 class FormDefinitionError(ValueError):
@@ -60,6 +74,7 @@ class FieldDefinition:
     max_term: dict | None = None
     # A field shown only when another field has a value (e.g. "reden" when "zonder_ouders" is ja).
     show_if: dict | None = None
+    effect: str | None = None  # one of FIELD_EFFECTS, on boolean fields
 
     def option_label(self, value) -> str:
         for option in self.options:
@@ -147,13 +162,17 @@ def _parse_field(key: str, index: int, raw) -> FieldDefinition:
     ):
         raise FormDefinitionError(f"{where}: 'max' van een duur is {{amount: n, unit: ...}}")
     allowed = {"name", "type", "label", "help", "required", "options", "min", "max", "max_length",
-               "units", "show_if"}
+               "units", "show_if", "effect"}
     unknown = set(raw) - allowed
     if unknown:
         raise FormDefinitionError(f"{where}: onbekende sleutel(s) {', '.join(sorted(unknown))}")
     show_if = raw.get("show_if")
     if show_if is not None and (not isinstance(show_if, dict) or set(show_if) != {"field", "equals"}):
         raise FormDefinitionError(f"{where}: show_if is {{field: naam, equals: waarde}}")
+    effect = raw.get("effect")
+    if effect is not None and (effect not in FIELD_EFFECTS or field_type != "boolean"):
+        raise FormDefinitionError(
+            f"{where}: 'effect' kan alleen bij een ja/nee-veld, en is een van {', '.join(sorted(FIELD_EFFECTS))}")
     return FieldDefinition(
         name=name,
         type=field_type,
@@ -167,6 +186,7 @@ def _parse_field(key: str, index: int, raw) -> FieldDefinition:
         units=units,
         max_term=max_term,
         show_if=show_if,
+        effect=effect,
     )
 
 

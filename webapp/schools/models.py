@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import Base
@@ -28,6 +28,9 @@ class School(Base):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     # The folder under workflows/ with this school's meldcode variant (names, sociale kaart, routes).
     variant: Mapped[str] = mapped_column(String(80))
+    # Need to know: a teacher who started a case sees its status and their own entries only,
+    # unless the school decides its teachers see the whole dossier.
+    teachers_see_whole_dossier: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     board: Mapped[Board | None] = relationship(back_populates="schools")
 

@@ -124,6 +124,10 @@ def _next_page(case_id: int) -> str:
     next_task = next_task_in_case(get_session(), current_policy(), case_id)
     if next_task is not None:
         return url_for("tasks.show", task_id=next_task.id)
+    if current_policy().visible_case(get_session(), case_id) is None:
+        # e.g. the signals concern a staff member: from now on the case is the director's and board's
+        flash("De zaak is nu alleen zichtbaar voor directie en bestuur.", "info")
+        return url_for("tasks.index")
     return url_for("cases.show", case_id=case_id)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from webapp.db import Database
 from webapp.notifications.deadline_notices import NoticeSettings, send_due_notices
 from webapp.notifications.mail import MailSettings, deliver_outbox
+from webapp.privacy.destruction import destroy_due
 from webapp.services import CaseServices
 from webapp.worker.timer_firing import run_batch, run_once
 
@@ -40,18 +41,21 @@ class CycleResult:
     mails_sent: int
     mails_failed: int
     backlog_left: bool
+    destroyed: int = 0
 
 
 def run_cycle(database: Database, services: CaseServices, settings: WorkerSettings,
               until_done: bool = False) -> CycleResult:
-    """Timers first (they open tasks with due dates), then deadline notices, then the outbox."""
+    """Timers first (they open tasks with due dates), then deadline notices, then the outbox, then
+    whatever a retention term says is due for destruction."""
     if until_done:
         fired, backlog_left = run_once(database, services, settings.batch_size), False
     else:
         fired, backlog_left = run_batch(database, services, settings.batch_size)
     notices = send_due_notices(database, services, settings.notices, settings.batch_size)
     sent, failed = deliver_outbox(database, settings.mail, services.now, settings.batch_size)
-    return CycleResult(fired, notices, sent, failed, backlog_left)
+    destroyed = destroy_due(database, services, settings.batch_size)
+    return CycleResult(fired, notices, sent, failed, backlog_left, destroyed)
 
 
 def run_forever(database: Database, services: CaseServices, settings: WorkerSettings) -> None:
@@ -72,9 +76,10 @@ def run_forever(database: Database, services: CaseServices, settings: WorkerSett
         try:
             result = run_cycle(database, services, settings)
             backlog_left = result.backlog_left
-            if result.timers_fired or result.notices_sent or result.mails_sent or result.mails_failed:
-                log.info("fired %d timer(s), %d deadline notice(s), %d mail(s) sent, %d failed",
-                         result.timers_fired, result.notices_sent, result.mails_sent, result.mails_failed)
+            if result.timers_fired or result.notices_sent or result.mails_sent or result.mails_failed or result.destroyed:
+                log.info("fired %d timer(s), %d deadline notice(s), %d mail(s) sent, %d failed, %d destruction(s)",
+                         result.timers_fired, result.notices_sent, result.mails_sent, result.mails_failed,
+                         result.destroyed)
         except Exception:
             log.exception("worker run failed; retrying after the poll interval")
         if not backlog_left:
