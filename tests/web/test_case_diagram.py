@@ -72,11 +72,16 @@ def test_waiting_timer_is_current_and_a_step_opened_again_is_not_completed(scena
     assert waiting["huidig"] == ["Stap1_Herbeoordeling"]
     assert "Stap1_Besluit" in waiting["afgerond"]
 
-    scenario.advance_clock(weeks=6, hours=1)  # re-reading the notes brings the decision back
+    scenario.advance_clock(weeks=6, hours=1)  # re-reading the notes brings a decision back
     coordinator.login("ib@testschool.test")  # six weeks idle: the session has ended
+    assert position(coordinator, scenario.case_id)["huidig"] == ["Stap1_Herbeoordelen"]
+    scenario.complete("Stap1_Herbeoordelen", {"uitkomst_fase1": "geen_bevestiging",
+                                              "herbeoordeling": {"amount": 4, "unit": "weken"}})
+    scenario.advance_clock(weeks=4, hours=1)  # and once more: the same step opened again
+    coordinator.login("ib@testschool.test")
     again = position(coordinator, scenario.case_id)
-    assert "Stap1_Besluit" in again["huidig"]
-    assert "Stap1_Besluit" not in again["afgerond"]
+    assert "Stap1_Herbeoordelen" in again["huidig"]
+    assert "Stap1_Herbeoordelen" not in again["afgerond"]
     assert "Stap1_Herbeoordeling" in again["afgerond"]
 
 

@@ -35,7 +35,7 @@ def test_worker_fires_the_timer_once_the_clock_passes_it(waiting_case, session, 
     session.expire_all()
     fired = session.get(CaseTimer, timer.id)
     assert fired.status == TimerStatus.FIRED and fired.fired_at == services.now()
-    assert waiting_case.open_elements() == ["Stap1_Besluit"]
+    assert waiting_case.open_elements() == ["Stap1_Herbeoordelen"]
     assert run_once(database, services) == 0  # fired exactly once
 
 

@@ -80,11 +80,11 @@ def test_two_worker_processes_fire_every_timer_exactly_once(
                                                     CaseTimer.element_id == timer.element_id)
         .group_by(CaseTimer.status)).all())
     assert statuses == {TimerStatus.FIRED: DUE_TIMERS}
-    # Firing loops back to the decision: one new open task per case, never two.
+    # Firing brings the decision back: one new open task per case, never two.
     reopened = dict(session.execute(
         select(CaseTask.case_id, func.count()).where(
             CaseTask.case_id.in_(case_ids), CaseTask.status == TaskStatus.OPEN,
-            CaseTask.element_id == "Stap1_Besluit").group_by(CaseTask.case_id)).all())
+            CaseTask.element_id == "Stap1_Herbeoordelen").group_by(CaseTask.case_id)).all())
     assert reopened == {case_id: 1 for case_id in case_ids}
     assert run_once(database, services) == 0
 

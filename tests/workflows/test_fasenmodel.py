@@ -335,11 +335,17 @@ def scenario_hg_fase3_help_works(start) -> Scenario:
 ACUTE_DONE = "Direct gevaar afgehandeld: AMK/SHG is aan zet en houdt de school op de hoogte"
 
 
-def acute_meeting(s: Scenario, *, danger_to_staff: bool, broad: bool, due: datetime) -> None:
-    """The same-day meeting, police when staff are in danger, same-day AMK/SHG contact."""
+def acute_meeting(s: Scenario, *, danger_to_staff: bool, broad: bool, due: datetime,
+                  recorded_later: dict | None = None) -> None:
+    """The same-day meeting, police when staff are in danger, same-day AMK/SHG contact.
+
+    `recorded_later` moves the clock before the meeting is recorded: the police and AMK/SHG
+    contact that follow stay due the day the danger was raised."""
     assert s.open_elements() == ["Acuut_Overleg"]
     assert lane_of(s, "Acuut_Overleg") == "directie"  # the director becomes casemanager
     assert s.task("Acuut_Overleg").due_at == due
+    if recorded_later:
+        s.advance_clock(**recorded_later)
     s.complete("Acuut_Overleg", {"aanwezig_acuut_overleg": ["leerkracht", "intern_begeleider", "directeur"],
                                  "casemanager_acuut": "Dirk Directeur",
                                  "gevaar_medewerkers": danger_to_staff, "breed_overleg_acuut": broad},
@@ -391,7 +397,10 @@ def scenario_opvoed_acute_in_fase1_cancels_the_term(start) -> Scenario:
     assert task_statuses(s, "Fase1_VingerAanDePols") == [TaskStatus.CANCELLED]
     assert timer_statuses(s, "Fase1_TermijnHulp") == [TimerStatus.CANCELLED]
     assert s.waiting_timers() == []
-    acute_meeting(s, danger_to_staff=False, broad=False, due=at(2026, 3, 5, 17))
+    # The meeting is only recorded the next morning: the AMK/SHG contact is still due on the
+    # day the danger was raised (the text: the same day), not a day later.
+    acute_meeting(s, danger_to_staff=True, broad=False, due=at(2026, 3, 5, 17),
+                  recorded_later={"hours": 24})
     assert s.advance_clock(weeks=3) == 0  # the cancelled phase-1 term never fires
     assert s.open_elements() == ["Nazorg_Acuut_Terugkoppeling"]
     finish_aftercare(s)

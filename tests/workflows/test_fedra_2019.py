@@ -111,7 +111,7 @@ def evaluate(s: Scenario, *, afhandeling: str, melding: bool, also_open: tuple[s
 
 
 def finish_acute_route(s: Scenario) -> None:
-    s.walk(("Acuut_ContactVeiligThuis", {"contact_met": "veilig_thuis",
+    s.walk(("Acuut_ContactVeiligThuis", {"contact_met": "veilig_thuis", "melding_gedaan_acuut": True,
                                          "ook_ingeschakeld": ["crisisdienst", "politie"]}))
     s.complete("Acuut_DirectieInformeren", role=Role.DIRECTEUR)
     s.walk(("Nazorg_Acuut_Terugkoppeling", {"raad_kinderbescherming": True}), "Nazorg_Acuut_Volgen")
@@ -295,6 +295,8 @@ def scenario_help_works_within_the_agreed_term(start) -> Scenario:
     assert s.open_elements() == []
     assert s.advance_clock(weeks=1, hours=1) == 1
     assert s.open_elements() == ["Afweging5_Resultaat"]
+    # Opened by the wait, it still gets a due date: a working week from Monday 13 April.
+    assert s.task("Afweging5_Resultaat").due_at == at(2026, 4, 20, 17)
     s.complete("Afweging5_Resultaat", {"afweging5": "ja"})
     assert s.open_elements() == ["Hulp_Afsluiten"]
     s.complete("Hulp_Afsluiten", {"afspraken_monitoren": "Zorgcoördinator bespreekt de leerling elke zes weken.",
@@ -353,21 +355,48 @@ def scenario_acute_danger_in_step_3_again_in_aftercare_and_in_evaluation(start) 
     assert s.open_elements() == ["Stap3_GesprekOuders"]
     s.advance_clock(hours=5)  # 14:00
     s.raise_acute_danger()
-    assert s.open_elements() == ["Acuut_ContactVeiligThuis"]
+    # The step plan waits on: only a melding stops it.
+    assert s.open_elements() == ["Acuut_ContactVeiligThuis", "Stap3_GesprekOuders"]
     assert s.case.acute_raised_at is not None
     # "Direct contact": due the same day, and anyone in the school may make the call.
     assert s.task("Acuut_ContactVeiligThuis").due_at == at(2026, 3, 2, 17)
     assert s.task("Acuut_ContactVeiligThuis").lane == Lane.LEERKRACHT.value
-    s.complete("Acuut_ContactVeiligThuis", {"contact_met": "veilig_thuis"}, role=Role.LEERKRACHT)
+    s.complete("Acuut_ContactVeiligThuis", {"contact_met": "veilig_thuis", "melding_gedaan_acuut": True},
+               role=Role.LEERKRACHT)
     assert s.task("Acuut_DirectieInformeren").due_at == at(2026, 3, 2, 17)
     s.complete("Acuut_DirectieInformeren", role=Role.DIRECTEUR)
     assert s.open_elements() == ["Nazorg_Acuut_Terugkoppeling"]
-    s.raise_acute_danger()  # again, during the aftercare
-    assert s.open_elements() == ["Acuut_ContactVeiligThuis"]
-    finish_acute_route(s)
+    s.raise_acute_danger()  # again, during the aftercare: it goes on alongside the new contact
+    assert s.open_elements() == ["Nazorg_Acuut_Terugkoppeling", "Nazorg_Opnieuw_Contact"]
+    assert s.task("Nazorg_Opnieuw_Contact").due_at == at(2026, 3, 2, 17)
+    assert s.task("Nazorg_Opnieuw_Contact").lane == Lane.LEERKRACHT.value
+    s.complete("Nazorg_Opnieuw_Contact", {"contact_met": "veilig_thuis"}, role=Role.LEERKRACHT)
+    s.complete("Nazorg_Opnieuw_Directie", role=Role.DIRECTEUR)
+    s.walk(("Nazorg_Acuut_Terugkoppeling", {"raad_kinderbescherming": True}), "Nazorg_Acuut_Volgen")
     assert s.open_elements() == ["Evaluatie_Proces"]
-    s.raise_acute_danger()  # and once more while evaluating
-    assert s.open_elements() == ["Acuut_ContactVeiligThuis"]
+    s.raise_acute_danger()  # and once more while evaluating: the evaluation stays open
+    assert s.open_elements() == ["Evaluatie_Proces", "Nazorg_Opnieuw_Contact"]
+    s.complete("Nazorg_Opnieuw_Contact", {"contact_met": "veilig_thuis"}, role=Role.LEERKRACHT)
+    s.complete("Nazorg_Opnieuw_Directie", role=Role.DIRECTEUR)
+    evaluate(s, afhandeling="noodsituatie", melding=True)
+    assert s.is_closed and s.case.outcome == OUTCOME_NOOD
+    return s
+
+
+def scenario_advice_only_emergency_resumes_the_step_plan(start) -> Scenario:
+    """Veilig Thuis only advises: the step plan carries on where it was (not a closed case)."""
+    s = start()
+    through_step_1(s)
+    s.complete("Stap2_Bespreking", {"extern_advies": "nee"})
+    s.raise_acute_danger()
+    s.complete("Acuut_ContactVeiligThuis", {"contact_met": "veilig_thuis", "melding_gedaan_acuut": False},
+               role=Role.LEERKRACHT)
+    s.complete("Acuut_DirectieInformeren", role=Role.DIRECTEUR)
+    assert s.open_elements() == ["Stap3_GesprekOuders"]
+    assert s.task("Stap3_GesprekOuders").lane == Lane.LEERKRACHT.value
+    assert not s.is_closed
+    s.raise_acute_danger()  # acute danger can be raised again in the same step
+    assert s.open_elements() == ["Acuut_ContactVeiligThuis", "Stap3_GesprekOuders"]
     finish_acute_route(s)
     evaluate(s, afhandeling="noodsituatie", melding=True)
     assert s.is_closed and s.case.outcome == OUTCOME_NOOD
@@ -450,6 +479,7 @@ SCENARIOS = [
     scenario_insufficient_effect_before_the_term_leads_to_report,
     scenario_direct_report_then_help_with_veilig_thuis,
     scenario_acute_danger_in_step_3_again_in_aftercare_and_in_evaluation,
+    scenario_advice_only_emergency_resumes_the_step_plan,
 ]
 
 

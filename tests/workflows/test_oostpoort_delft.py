@@ -140,6 +140,27 @@ def scenario_signals_about_staff(start) -> Scenario:
     return s
 
 
+def scenario_acute_danger_leaves_the_staff_duty_open(start) -> Scenario:
+    """Acute danger for the pupil must not wipe out the director's duty about a staff member."""
+    s = start()
+    s.complete("Stap1_Signaleren", {"signalen_over_medewerker": True}, role=Role.LEERKRACHT)
+    s.raise_acute_danger()
+    assert s.open_elements() == ["Acuut_ContactAMK", "Medewerker_Meldplicht"]
+    assert lane_of(s, "Medewerker_Meldplicht") == "directie"
+    assert s.task("Acuut_ContactAMK").due_at == at("2026-03-02", 17)
+    s.complete("Acuut_ContactAMK", {"acuut_contact_met": "amk", "onmiddellijke_actie": True,
+                                    "melding_gedaan": True}, role=Role.LEERKRACHT)
+    s.complete("Acuut_DirectieInformeren", role=Role.DIRECTEUR)
+    assert s.open_elements() == ["Medewerker_Meldplicht", "Nazorg_Acuut_Afspraken"]
+    s.complete("Nazorg_Acuut_Afspraken", {"termijn_verbetering": {"amount": 2, "unit": "weken"}})
+    s.advance_clock(weeks=2, hours=1)
+    s.complete("Nazorg_Acuut_Verbetering", {"verbetering": "voldoende"})
+    assert not s.is_closed and s.open_elements() == ["Medewerker_Meldplicht"]
+    s.complete("Medewerker_Meldplicht", role=Role.DIRECTEUR)
+    assert s.is_closed
+    return s
+
+
 def scenario_no_worries_after_the_instrument(start) -> Scenario:
     s = start()
     s.complete("Stap1_Signaleren", {"signalen_over_medewerker": False}, role=Role.LEERKRACHT)
@@ -294,7 +315,8 @@ def scenario_emergency_without_report_then_with_report_and_again_in_aftercare(st
     s.complete("Stap2_ToestemmingOuder", {"ouder_op_de_hoogte": "ja", "toestemming_open_bespreken": "gegeven"})
     assert_acute_danger_possible(s)
     s.raise_acute_danger()
-    assert s.open_elements() == ["Acuut_ContactAMK"]
+    # The step plan waits on; only a melding stops it.
+    assert s.open_elements() == ["Acuut_ContactAMK", "Stap2_ZorgoverlegOpen"]
     assert s.task("Acuut_ContactAMK").due_at == at("2026-03-02", 17)
     assert s.case.acute_raised_at is not None
     # Any staff member may call: the teacher makes the contact.
@@ -302,20 +324,24 @@ def scenario_emergency_without_report_then_with_report_and_again_in_aftercare(st
                                     "melding_gedaan": False}, role=Role.LEERKRACHT)
     assert s.task("Acuut_DirectieInformeren").due_at == at("2026-03-02", 17)
     s.complete("Acuut_DirectieInformeren", role=Role.DIRECTEUR)
-    # The AMK saw no need for immediate action and no report was made: the stappenplan is followed.
-    assert s.open_elements() == ["Stap1_Signaleren"]
-    step_1(s)
-    step_2(s)
+    # The AMK saw no need for immediate action and no report was made: the case carries on
+    # where it was, in step 2, not again from step 1.
+    assert s.open_elements() == ["Stap2_ZorgoverlegOpen"]
+    assert lane_of(s, "Stap2_ZorgoverlegOpen") == "zorgteam"
+    s.complete("Stap2_ZorgoverlegOpen", {"twijfel_oorzaak_veiligheid": False, "advies_amk_gewenst": False,
+                                         "verwijsindex": "niet"})
+    s.complete("Stap2_DirectieInformeren", {"directie_geinformeerd_via": "notulen"}, role=Role.DIRECTEUR)
     steps_3_and_4(s, "hulp_organiseren")
     organise_help(s, {"amount": 4, "unit": "weken"})
     assert list(timers(s)) == ["Stap5a_Volgtermijn"]
     s.advance_clock(days=7)
     s.raise_acute_danger()  # acute again while the effects of help are followed
-    assert timers(s) == {}  # the wait inside the stappenplan is cancelled
+    assert list(timers(s)) == ["Stap5a_Volgtermijn"]  # the wait goes on until a melding is made
     s.complete("Acuut_ContactAMK", {"acuut_contact_met": "crisisdienst_bureau_jeugdzorg",
                                     "onmiddellijke_actie": True, "melding_gedaan": True,
                                     "ook_ingeschakeld": ["crisisdienst", "politie"]})
     s.complete("Acuut_DirectieInformeren", role=Role.DIRECTEUR)
+    assert timers(s) == {}  # the melding stopped the stappenplan and its wait
     assert s.open_elements() == ["Nazorg_Acuut_Afspraken"]
     s.complete("Nazorg_Acuut_Afspraken", {"termijn_verbetering": {"amount": 4, "unit": "weken"}})
     assert timers(s) == {"Nazorg_Acuut_Volgtermijn": at("2026-04-06")}
@@ -329,12 +355,15 @@ def scenario_emergency_without_report_then_with_report_and_again_in_aftercare(st
     s.complete("Nazorg_Acuut_Verbetering", {"verbetering": "verslechtering"})
     assert s.open_elements() == ["Nazorg_Acuut_OpnieuwContactAMK"]
     assert_acute_danger_possible(s)
-    s.raise_acute_danger()  # acute danger again during the aftercare
-    assert s.open_elements() == ["Acuut_ContactAMK"]
-    s.complete("Acuut_ContactAMK", {"acuut_contact_met": "politie_alarmnummer", "onmiddellijke_actie": True,
-                                    "melding_gedaan": True, "ook_ingeschakeld": ["politie"]})
-    s.complete("Acuut_DirectieInformeren", role=Role.DIRECTEUR)
-    s.complete("Nazorg_Acuut_Afspraken", {"termijn_verbetering": {"amount": 2, "unit": "weken"}})
+    s.raise_acute_danger()  # acute danger again during the aftercare: it goes on alongside
+    assert s.open_elements() == ["Nazorg_Acuut_OpnieuwContactAMK", "Nazorg_Opnieuw_Contact"]
+    assert lane_of(s, "Nazorg_Opnieuw_Contact") == "leerkracht"
+    assert s.task("Nazorg_Opnieuw_Contact").due_at.date() == s.services.now().date()
+    s.complete("Nazorg_Opnieuw_Contact", {"acuut_contact_met": "politie_alarmnummer", "onmiddellijke_actie": True,
+                                          "melding_gedaan": True, "ook_ingeschakeld": ["politie"]})
+    s.complete("Nazorg_Opnieuw_Directie", role=Role.DIRECTEUR)
+    s.complete("Nazorg_Acuut_OpnieuwContactAMK", {"opnieuw_melding": True,
+                                                  "termijn_verbetering": {"amount": 2, "unit": "weken"}})
     s.advance_clock(weeks=2, hours=1)
     s.complete("Nazorg_Acuut_Verbetering", {"verbetering": "voldoende"})
     assert s.is_closed
@@ -344,6 +373,7 @@ def scenario_emergency_without_report_then_with_report_and_again_in_aftercare(st
 
 SCENARIOS = [
     scenario_signals_about_staff,
+    scenario_acute_danger_leaves_the_staff_duty_open,
     scenario_no_worries_after_the_instrument,
     scenario_consent_refused_fgm_suspicion_then_other_cause,
     scenario_help_then_violence_continues_report_and_recontact,

@@ -98,6 +98,33 @@ def scenario_signals_about_staff_go_to_the_board(start) -> Scenario:
     return s
 
 
+def scenario_acute_danger_leaves_the_staff_duty_open(start) -> Scenario:
+    """Acute danger for the pupil must not wipe out the report to the board about a staff member."""
+    s = start()
+    act(s, "Stap1_Signaleren", {"signalen_over_medewerker": True})
+    s.raise_acute_danger()
+    assert s.open_elements() == ["Acuut_ContactVTT", "Medewerker_MeldenSchoolbestuur"]
+    assert s.task("Medewerker_MeldenSchoolbestuur").due_at == at(2, 3)
+    act(s, "Medewerker_MeldenSchoolbestuur")
+    assert s.open_elements() == ["Acuut_ContactVTT", "Schoolbestuur_MeldingMedewerker"]
+    assert lane_of(s, "Schoolbestuur_MeldingMedewerker") == "bestuur"
+    walk(s, ("Acuut_ContactVTT", {"contact_met": "politie", "melding_gedaan": False}),
+         "Acuut_DirectieInformeren")  # advice only
+    assert s.open_elements() == ["Schoolbestuur_MeldingMedewerker"]
+    s.raise_acute_danger()  # again, while the board handles the report: that stays open too
+    assert s.open_elements() == ["Acuut_ContactVTT", "Schoolbestuur_MeldingMedewerker"]
+    walk(s, ("Acuut_ContactVTT", {"contact_met": "politie", "melding_gedaan": True}),
+         "Acuut_DirectieInformeren",
+         ("Nazorg_Acuut_Afspraken", {"termijn_verbetering": {"amount": 1, "unit": "weken"}}))
+    assert s.open_elements() == ["Schoolbestuur_MeldingMedewerker"]
+    assert s.advance_clock(weeks=1, hours=1) >= 1
+    act(s, "Nazorg_Acuut_Verbetering", {"verbetering": "voldoende"})
+    assert not s.is_closed and s.open_elements() == ["Schoolbestuur_MeldingMedewerker"]
+    act(s, "Schoolbestuur_MeldingMedewerker")
+    assert s.is_closed
+    return s
+
+
 def scenario_other_cause_closes_after_step_3(start) -> Scenario:
     s = start()
     through_step_1(s)
@@ -256,12 +283,19 @@ def scenario_emergency_in_step_2_again_in_aftercare_then_advice_only(start) -> S
     act(s, "Stap2_Consultatie", {"bespreken_in_sot": True})
     assert s.open_elements() == ["Stap2_ToestemmingOuder"]
     s.raise_acute_danger()
-    assert s.open_elements() == ["Acuut_ContactVTT"]
+    # VTT judges that no immediate action is needed: advice only, the case goes on in step 2.
+    assert s.open_elements() == ["Acuut_ContactVTT", "Stap2_ToestemmingOuder"]
     assert s.task("Acuut_ContactVTT").due_at == at(2, 3)
     assert s.case.acute_raised_at is not None
+    act(s, "Acuut_ContactVTT", {"contact_met": "veilig_thuis_twente", "onmiddellijke_actie": False,
+                                "melding_gedaan": False})
+    act(s, "Acuut_DirectieInformeren")
+    assert s.open_elements() == ["Stap2_ToestemmingOuder"]
+    assert lane_of(s, "Stap2_ToestemmingOuder") == "leerkracht"
+    s.raise_acute_danger()  # again, now with a melding: the stappenplan stops
     act(s, "Acuut_ContactVTT", {"contact_met": "veilig_thuis_twente", "onmiddellijke_actie": True,
                                 "melding_gedaan": True, "ook_ingeschakeld": ["zorgloket_hengelo", "politie"]})
-    assert s.open_elements() == ["Acuut_DirectieInformeren"]
+    assert s.open_elements() == ["Acuut_DirectieInformeren", "Stap2_ToestemmingOuder"]
     assert lane_of(s, "Acuut_DirectieInformeren") == "directie"
     act(s, "Acuut_DirectieInformeren")
     assert s.open_elements() == ["Nazorg_Acuut_Afspraken"]
@@ -272,19 +306,17 @@ def scenario_emergency_in_step_2_again_in_aftercare_then_advice_only(start) -> S
                                        "termijn_verbetering": {"amount": 2, "unit": "weken"}})
     assert [t.element_id for t in s.waiting_timers()] == ["Nazorg_Acuut_Termijn"]
     s.raise_acute_danger()  # acute again while the school follows the improvement
-    assert s.waiting_timers() == []
-    assert s.open_elements() == ["Acuut_ContactVTT"]
-    # VTT judges that no immediate action is needed: advice only, back to the stappenplan.
-    act(s, "Acuut_ContactVTT", {"contact_met": "veilig_thuis_twente", "onmiddellijke_actie": False,
-                                "melding_gedaan": False})
-    act(s, "Acuut_DirectieInformeren")
-    assert s.open_elements() == ["Stap1_Signaleren"]
-    through_step_1(s)
-    step_2_without_sot(s, advies="niet_nodig")
-    walk(s, ("Stap3_GesprekOuder", {"vermoeden_vgv_eer": False, "uitkomst_stap3": "andere_oorzaak"}),
-         "Stap3_Afsluiten")
+    # The follow-up goes on; the new contact is made alongside it, the same day.
+    assert [t.element_id for t in s.waiting_timers()] == ["Nazorg_Acuut_Termijn"]
+    assert s.open_elements() == ["Nazorg_Opnieuw_Contact"]
+    assert s.task("Nazorg_Opnieuw_Contact").due_at.date() == s.services.now().date()
+    act(s, "Nazorg_Opnieuw_Contact", {"contact_met": "veilig_thuis_twente", "onmiddellijke_actie": False,
+                                      "melding_gedaan": False})
+    act(s, "Nazorg_Opnieuw_Directie")
+    assert s.advance_clock(weeks=2, hours=1) >= 1
+    act(s, "Nazorg_Acuut_Verbetering", {"verbetering": "voldoende"})
     assert s.is_closed
-    assert s.case.outcome == "Zorgen hebben een andere oorzaak: traject afgesloten"
+    assert s.case.outcome == "Na noodsituatie gemeld bij VTT; voldoende verbetering: afgesloten"
     return s
 
 
@@ -296,12 +328,12 @@ def scenario_emergency_during_help_then_improvement(start) -> Scenario:
     assert s.open_elements() == ["Stap5a_Handelingsplan"]
     assert [t.element_id for t in s.waiting_timers()] == ["Stap5a_Navragen"]
     s.raise_acute_danger()
-    # The regular route is cancelled: its open task and its waiting timer.
-    assert s.open_elements() == ["Acuut_ContactVTT"]
-    assert s.waiting_timers() == []
     walk(s, ("Acuut_ContactVTT", {"contact_met": "politie", "melding_gedaan": True}),
-         "Acuut_DirectieInformeren",
-         ("Nazorg_Acuut_Afspraken", {"termijn_verbetering": {"amount": 6, "unit": "weken"}}))
+         "Acuut_DirectieInformeren")
+    # The melding stops the regular route: its open task and its waiting timer.
+    assert s.open_elements() == ["Nazorg_Acuut_Afspraken"]
+    assert s.waiting_timers() == []
+    act(s, "Nazorg_Acuut_Afspraken", {"termijn_verbetering": {"amount": 6, "unit": "weken"}})
     assert s.advance_clock(weeks=6, hours=1) >= 1
     act(s, "Nazorg_Acuut_Verbetering", {"verbetering": "voldoende"})
     assert s.is_closed
@@ -311,6 +343,7 @@ def scenario_emergency_during_help_then_improvement(start) -> Scenario:
 
 SCENARIOS = [
     scenario_signals_about_staff_go_to_the_board,
+    scenario_acute_danger_leaves_the_staff_duty_open,
     scenario_other_cause_closes_after_step_3,
     scenario_sot_with_consent_then_help_and_effects,
     scenario_anonymous_sot_then_report_pupil_of_twelve,

@@ -147,7 +147,10 @@ def send_case_signal(session: Session, services: CaseServices, actor: Actor, *, 
         if change.case.status != CaseStatus.OPEN or not workflow.can_receive_signal(signal):
             raise NotPossibleNow("dit kan in deze fase van de zaak niet (meer)")
         label = workflow.signal_label(signal)
-        workflow.send_signal(signal, {"gemeld_door": actor.user_id})
+        payload = {"gemeld_door": actor.user_id}
+        if signal == ACUTE_DANGER_SIGNAL:
+            payload["acuut_gemeld_op"] = change.now.isoformat()
+        workflow.send_signal(signal, payload)
         if signal == ACUTE_DANGER_SIGNAL:
             change.case.acute_raised_at = change.now
             change.event("acute_danger", "Acuut gevaar gemeld: acute route gestart")

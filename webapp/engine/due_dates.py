@@ -126,9 +126,12 @@ class DeadlineCalculator:
     def end_of_school_day(self, day: date) -> datetime:
         return datetime.combine(day, self.school_day_end, SCHOOL_TIMEZONE)
 
-    def same_day(self) -> datetime:
-        """"Dezelfde dag": before the end of today's school day, or midnight when raised later."""
-        now = self.now()
+    def same_day(self, moment=None) -> datetime:
+        """"Dezelfde dag": before the end of that day's school day, or midnight when raised later.
+
+        Counted from `moment` when given (the moment acute danger was raised), so a task that
+        opens the next morning is still due the day the danger was raised; else from now."""
+        now = self.to_moment(moment) if moment is not None else self.now()
         end = self.end_of_school_day(now.date())
         if now < end:
             return end
@@ -195,7 +198,7 @@ class DeadlineCalculator:
                 relativedelta(months=bounded_count(n, "months"))).isoformat(),
             "duur": lambda iso: self.after(parse_iso_duration(iso)).isoformat(),
             "termijn": lambda term: self.after_term(term).isoformat(),
-            "dezelfde_dag": lambda: self.same_day().isoformat(),
+            "dezelfde_dag": lambda moment=None: self.same_day(moment).isoformat(),
             "vandaag": lambda: self.now().date().isoformat(),
             "leeftijd": self.age_in_years,
         }

@@ -38,7 +38,13 @@ from webapp.engine.expressions import (
 )
 from webapp.engine.parser import BPMN_NS, MELDROUTE_NS, MeldrouteBpmnParser
 from webapp.engine.problems import DiagramRejected, Problem
-from webapp.engine.specs import CASE_START_NAMES, CompiledProcess, ElementInfo
+from webapp.engine.specs import (
+    ACUTE_DANGER_NAMES,
+    ACUTE_DANGER_SIGNAL,
+    CASE_START_NAMES,
+    CompiledProcess,
+    ElementInfo,
+)
 from webapp.engine.timer_definitions import literal_timer_value
 from webapp.engine.xmlsafe import parse_untrusted_xml
 from webapp.roles import known_lane_names, lane_for_name
@@ -291,6 +297,8 @@ def _check_process(root, process, forms: FormLookup, problems: _Collector) -> di
     signals = {s.get("id"): s.get("name") for s in root.iter(_bpmn("signal"))}
     lanes = _lane_index(process, problems)
     known_names = set(CASE_START_NAMES)
+    if ACUTE_DANGER_SIGNAL in signals.values():
+        known_names |= ACUTE_DANGER_NAMES
     for task in process.iter(_bpmn("userTask")):
         form_key = task.get(f"{{{MELDROUTE_NS}}}formKey")
         if form_key and forms is not None and forms.has_form(form_key):

@@ -144,6 +144,12 @@ class CaseWorkflow:
         ]
 
     def can_receive_signal(self, name: str) -> bool:
+        if name in self.compiled.thrown_signals:
+            return False
+        # While the first task a signal opened is still open, the same signal again would only
+        # open it twice (a double click on "acuut gevaar"): it is already being acted on.
+        if any(_opened_by_signal(t, name) for t in self.workflow.get_tasks(state=TaskState.READY)):
+            return False
         return bool(self.workflow.get_tasks(catches_event=_signal(name)))
 
     def receivable_signals(self) -> dict[str, str]:
@@ -184,11 +190,28 @@ class CaseWorkflow:
         ]
 
     def send_signal(self, name: str, payload: dict | None = None) -> None:
+        armed = [t for t in self.workflow.get_tasks(catches_event=_signal(name)) if _non_interrupting_boundary(t)]
         try:
             self.workflow.send_event(BpmnEvent(SignalEventDefinition(name), payload or {}))
         except WorkflowException as exc:
             raise TaskNotReady(f"dit proces wacht nu niet op signaal '{name}'") from exc
+        self._rearm(armed)
         self._advance()
+
+    def _rearm(self, armed) -> None:
+        """BPMN lets a non-interrupting boundary event happen again while its activity runs;
+        SpiffWorkflow fires one only once. Acute danger must stay raisable after an emergency
+        that ended in advice only, so a fired one gets a fresh waiting sibling."""
+        for fired in armed:
+            if fired.state == TaskState.WAITING:
+                continue
+            split = fired.parent
+            main = next((c for c in split.children if not isinstance(c.task_spec, type(fired.task_spec))), None)
+            if main is None or main.has_state(TaskState.FINISHED_MASK):
+                continue
+            fresh = split._add_child(fired.task_spec, TaskState.FUTURE)
+            fresh.task_spec._update(fresh)
+            fresh._sync_children(fresh.task_spec.outputs, TaskState.MAYBE)
 
     # -- internals -----------------------------------------------------------------------
 
@@ -256,6 +279,19 @@ class CaseWorkflow:
                     if due is not None:
                         candidates.append(due)
         return min(candidates) if candidates else None
+
+
+def _opened_by_signal(task, name: str) -> bool:
+    parent = task.parent
+    if parent is None or not isinstance(parent.task_spec, CatchingEvent):
+        return False
+    definition = parent.task_spec.event_definition
+    return isinstance(definition, SignalEventDefinition) and definition.name == name
+
+
+def _non_interrupting_boundary(task) -> bool:
+    return (task.parent is not None and isinstance(task.parent.task_spec, BoundaryEventSplit)
+            and not getattr(task.task_spec, "cancel_activity", True))
 
 
 def _signal(name: str) -> BpmnEvent:

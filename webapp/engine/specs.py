@@ -12,6 +12,9 @@ ACUTE_DANGER_SIGNAL = "acuut_gevaar"
 
 # Data every case starts with (and nothing more about the pupil: the name stays out of the engine).
 CASE_START_NAMES = frozenset({"leerling_geboortedatum"})
+# What raising acute danger puts in the case data: who raised it and when (the acute tasks'
+# "dezelfde dag" counts from that moment).
+ACUTE_DANGER_NAMES = frozenset({"gemeld_door", "acuut_gemeld_op"})
 
 TASK_KINDS = frozenset({"userTask", "task"})
 GATEWAY_KINDS = frozenset(
@@ -62,6 +65,15 @@ class CompiledProcess:
         return frozenset(
             e.signal_name for e in self.elements.values()
             if e.signal_name and e.kind in ("boundaryEvent", "intermediateCatchEvent", "startEvent")
+        )
+
+    @property
+    def thrown_signals(self) -> frozenset[str]:
+        """Signals the diagram throws itself (a melding in an emergency stopping the step plan):
+        they belong to the diagram, so nobody may send them from outside."""
+        return frozenset(
+            e.signal_name for e in self.elements.values()
+            if e.signal_name and e.kind in ("intermediateThrowEvent", "endEvent")
         )
 
     @property

@@ -58,17 +58,20 @@ def compliance_hints(compiled: CompiledProcess) -> list[Problem]:
             "structurele onveiligheid? effectieve hulp mogelijk? hulp aanvaard? resultaat bereikt?) horen in "
             "een stap met formulier, met bij twijfel over de veiligheid direct melden."))
 
+    # Interrupting or not (a non-interrupting one lets an advice-only emergency resume the plan):
+    # what matters is that acute danger can be raised from every step of it.
     acute = [e for e in elements if e.kind == "boundaryEvent" and e.signal_name == ACUTE_DANGER_SIGNAL
-             and e.interrupting and compiled.elements.get(e.attached_to or "")
+             and compiled.elements.get(e.attached_to or "")
              and compiled.elements[e.attached_to].kind == "subProcess"]
     if not acute:
         hints.append(_hint(
             "acuut gevaar moet op elk moment van het stappenplan kunnen worden gemeld: zet het stappenplan in "
-            "een subproces met een onderbrekende signaalgebeurtenis 'Acuut gevaar' (signaal acuut_gevaar)."))
+            "een subproces met op de rand een signaalgebeurtenis 'Acuut gevaar' (signaal acuut_gevaar)."))
     else:
         plan = {e.attached_to for e in acute}
+        # The acute route's own steps and the duty about a staff member belong outside the plan.
         outside = [e for e in elements if e.kind == "userTask" and not _inside(compiled, e, plan)
-                   and not _after_acute(e, acute)]
+                   and not _after_acute(e, acute) and not STAFF.search(e.name)]
         if outside:
             hints.append(_hint(
                 f"stap '{outside[0].label}' ligt buiten het subproces waarin acuut gevaar kan worden gemeld; "
