@@ -6,7 +6,7 @@ the system clock; tests hand a `MovableClock` to the app factory.
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 SCHOOL_TIMEZONE = ZoneInfo("Europe/Amsterdam")
@@ -51,3 +51,15 @@ def as_school_time(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("naive datetime: Meldroute only handles timezone-aware times")
     return moment.astimezone(SCHOOL_TIMEZONE)
+
+
+def date_not_after_today(text: str, now: datetime) -> tuple[date | None, str | None]:
+    """A date something was asked on (a parent's request): a real date, not after today in school
+    time. Returns the date, or None and the Dutch message to show."""
+    try:
+        day = date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None, "Vul een geldige datum in (dd-mm-jjjj)."
+    if day > as_school_time(now).date():
+        return None, "Deze datum ligt in de toekomst."
+    return day, None

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import is_problem, screenshot, serving
+from tests.browser.conftest import is_problem, log_in, screenshot, serving
 from tests.monitor.dataset import add_case, add_task, add_timer, at
 from tests.support.scenario import TEST_PASSWORD, setup_school
 
@@ -42,10 +42,7 @@ def test_director_sees_dashboard_and_process_view(live_server, browser):
     page.on("console", lambda message: problems.append(message.text) if is_problem(message) else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
 
-    page.goto(f"{live_server}/inloggen")
-    page.get_by_label("E-mailadres").fill("directeur@school-a.test")
-    page.get_by_label("Wachtwoord").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    log_in(page, live_server, "directeur@school-a.test", TEST_PASSWORD)
     page.get_by_role("link", name="Monitor").click()
     assert page.locator("#aantal-open").inner_text() == "10"
     assert page.locator("#aantal-te-laat").inner_text() == "4"

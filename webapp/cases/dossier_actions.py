@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import puremagic
 from sqlalchemy import delete, select
@@ -20,6 +19,7 @@ from webapp.auth.policy import Action
 from webapp.cases.errors import InvalidSubmission
 from webapp.cases.models import Attachment, CaseCorrection, CaseNote, CaseTask
 from webapp.cases.unit_of_work import CaseChange, case_change
+from webapp.clock import date_not_after_today
 from webapp.forms.definition import FormDefinition
 from webapp.ids import MAX_ID, parse_id
 from webapp.services import CaseServices
@@ -96,7 +96,7 @@ def add_correction(session: Session, services: CaseServices, actor: Actor, *, ca
     original stays as it was. Also on a closed case — the right to correction outlives the route."""
     with case_change(session, services, actor, case_id, "case.correction_add",
                      requires=Action.RECORD_CORRECTION) as change:
-        errors, on = _correction_errors(requested_by, requested_on, about, body, change.now.date())
+        errors, on = _correction_errors(requested_by, requested_on, about, body, change.now)
         if errors:
             raise InvalidSubmission(errors)
         correction = CaseCorrection(
@@ -111,17 +111,13 @@ def add_correction(session: Session, services: CaseServices, actor: Actor, *, ca
     return correction
 
 
-def _correction_errors(requested_by: str, requested_on: str, about: str, body: str, today):
+def _correction_errors(requested_by: str, requested_on: str, about: str, body: str, now):
     errors: dict[str, list[str]] = {}
     if not (requested_by or "").strip():
         errors["verzocht_door"] = ["Wie vraagt om de correctie (bijvoorbeeld moeder, vader, de leerling)?"]
-    on = None
-    try:
-        on = date.fromisoformat((requested_on or "").strip())
-        if on > today:
-            errors["verzocht_op"] = ["Deze datum ligt in de toekomst."]
-    except ValueError:
-        errors["verzocht_op"] = ["Vul een geldige datum in."]
+    on, problem = date_not_after_today(requested_on, now)
+    if problem:
+        errors["verzocht_op"] = [problem]
     if not (about or "").strip():
         errors["betreft"] = ["Welk onderdeel van het dossier betreft het?"]
     if not (body or "").strip():

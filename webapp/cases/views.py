@@ -68,6 +68,11 @@ def refusals_as_http(view: Callable) -> Callable:
     return guarded
 
 
+def _flash_errors(invalid: InvalidSubmission) -> None:
+    """A form posted from the case page (note, upload, reopen, correction): its messages as one flash."""
+    flash(" ".join(m for messages in invalid.errors.values() for m in messages), "error")
+
+
 def _reader():
     return get_session(), get_services(), current_actor(), current_policy()
 
@@ -166,7 +171,7 @@ def add_note(case_id: int):
         )
         flash("Notitie toegevoegd aan het dossier.", "info")
     except InvalidSubmission as invalid:
-        flash(" ".join(m for messages in invalid.errors.values() for m in messages), "error")
+        _flash_errors(invalid)
     return redirect(url_for("cases.show", case_id=case_id, _anchor="notities"), code=303)
 
 
@@ -182,7 +187,7 @@ def upload_attachment(case_id: int):
         )
         flash("Bijlage toegevoegd aan het dossier.", "info")
     except InvalidSubmission as invalid:
-        flash(" ".join(m for messages in invalid.errors.values() for m in messages), "error")
+        _flash_errors(invalid)
     return redirect(url_for("cases.show", case_id=case_id, _anchor="bijlagen"), code=303)
 
 
@@ -216,7 +221,7 @@ def reopen(case_id: int):
                               reason=request.form.get("reden", ""))
         flash("De zaak is heropend: de route begint opnieuw; het dossier tot nu toe blijft.", "info")
     except InvalidSubmission as invalid:
-        flash(" ".join(m for messages in invalid.errors.values() for m in messages), "error")
+        _flash_errors(invalid)
     except NotPossibleNow:
         flash("Alleen een afgesloten zaak kan worden heropend.", "error")
     return redirect(url_for("cases.show", case_id=case_id), code=303)
@@ -232,5 +237,5 @@ def add_correction(case_id: int):
             about=request.form.get("betreft", ""), body=request.form.get("tekst", ""))
         flash("Het correctieverzoek is vastgelegd, naast het origineel.", "info")
     except InvalidSubmission as invalid:
-        flash(" ".join(m for messages in invalid.errors.values() for m in messages), "error")
+        _flash_errors(invalid)
     return redirect(url_for("cases.show", case_id=case_id, _anchor="correcties"), code=303)

@@ -25,7 +25,7 @@ from webapp.auth.policy import Action, Policy
 from webapp.cases.errors import CaseNotFound, InvalidSubmission, NotAllowed
 from webapp.cases.models import Attachment, Case, CaseCorrection, CaseNote, CaseStatus
 from webapp.cases.timeline import case_timeline
-from webapp.clock import as_school_time
+from webapp.clock import as_school_time, date_not_after_today
 from webapp.definitions.version_forms import forms_of_version
 from webapp.privacy.inzage_pdf import render_pdf
 from webapp.privacy.models import InzageRequest
@@ -74,14 +74,9 @@ def record_request(session: Session, services: CaseServices, actor: Actor, polic
         errors["geboortedatum"] = ["Vul een geldige geboortedatum in."]
     if not (requested_by or "").strip():
         errors["verzocht_door"] = ["Wie vraagt om inzage (bijvoorbeeld moeder, vader, de leerling)?"]
-    on = None
-    today = as_school_time(services.now()).date()
-    try:
-        on = date.fromisoformat((requested_on or "").strip())
-        if on > today:
-            errors["verzocht_op"] = ["Deze datum ligt in de toekomst."]
-    except ValueError:
-        errors["verzocht_op"] = ["Vul de datum van het verzoek in."]
+    on, problem = date_not_after_today(requested_on, services.now())
+    if problem:
+        errors["verzocht_op"] = [problem]
     if errors:
         raise InvalidSubmission(errors)
     request = InzageRequest(school_id=school_id, pupil_id=pupil.id, requested_by=requested_by.strip()[:200],
