@@ -63,7 +63,8 @@ def test_the_board_answers_a_request_addressed_to_it_with_the_whole_file(app, bo
                              body=NOTE)
     member = WebUser(app, "bestuur@noord.test")
     assert member.get(f"/zaken/{s.case_id}").status_code == 404  # outside inzage the case stays the school's
-    assert "School zuid" in member.get("/inzage").text  # a school of the board to choose
+    page = member.get("/inzage").text
+    assert "School zuid" in page and "Als bestuur" in page  # a school of the board to choose; what it sees
     assert _record(member, south.school.id, "Noor", "2016-05-01").status_code == 303
     request = _request_of(session, south.school.id)
     assert request.addressed_to_board is True and request.recorded_by_id == north.users[Role.BESTUUR]

@@ -69,8 +69,9 @@ def _requests_page(values: dict, errors: dict, answering: int | None = None, ans
     record_audit(db, "inzage.list_view", actor=actor, at=services.now(),
                  detail={"inzage_request_ids": [r.id for r in rows]})
     db.commit()
-    return render_template("privacy/inzage.html", rows=rows, schools=_schools(policy.schools_where(Action.HANDLE_INZAGE)),
-                           values=values, errors=errors, answering=answering, answer_values=answer_values or {},
+    school_ids = policy.schools_where(Action.HANDLE_INZAGE)
+    return render_template("privacy/inzage.html", rows=rows, schools=_schools(school_ids),
+                           as_board=all(policy.answers_inzage_as_board(s) for s in school_ids), values=values, errors=errors, answering=answering, answer_values=answer_values or {},
                            answers=inzage.ANSWERS, now=services.now(),
                            today=as_school_time(services.now()).date()), (422 if errors else 200)
 
