@@ -15,6 +15,8 @@ from webapp.cases.models import Attachment, CaseTask
 from webapp.clock import as_school_time
 from webapp.db import get_session
 from webapp.notifications.models import Notification
+from webapp.privacy.inzage import inzage_task_condition
+from webapp.privacy.models import InzageRequest
 
 ERROR_TEXTS = {
     400: ("Ongeldig verzoek", "Het formulier kon niet worden verwerkt. Laad de pagina opnieuw en probeer het nog eens."),
@@ -153,6 +155,9 @@ def _navigation():
         policy.task_filter(), CaseTask.claimed_by_id == current_user.id))
     open_for_role = db.scalar(select(func.count()).select_from(CaseTask).where(
         policy.task_filter(), CaseTask.claimed_by_id.is_(None)))
+    # The inzage requests' answer terms are tasks too (beside the workflow's, in the same lists).
+    open_for_me += db.scalar(select(func.count(InzageRequest.id)).where(*inzage_task_condition(policy, mine=True)))
+    open_for_role += db.scalar(select(func.count(InzageRequest.id)).where(*inzage_task_condition(policy, mine=False)))
     unread = db.scalar(select(func.count()).select_from(Notification).where(
         policy.notification_filter(), Notification.read_at.is_(None)))
     nav_links = {

@@ -45,7 +45,7 @@ def test_a_coordinator_makes_an_inzage_export_and_opens_the_pdf(live_server, bro
     page.get_by_label("Verzocht door").fill("moeder")
     page.get_by_label("Datum van het verzoek").fill("2026-03-02")
     page.get_by_role("button", name="Verzoek vastleggen").click()
-    page.get_by_text("Het inzageverzoek is vastgelegd; beantwoorden vóór 02-04-2026.").wait_for()
+    page.get_by_text("Het inzageverzoek is vastgelegd; beantwoorden uiterlijk 02-04-2026.", exact=False).wait_for()
     row = page.get_by_role("row").filter(has_text="Sam de Vries")
     assert "02-04-2026" in row.inner_text()
     screenshot(page, "5-inzageverzoeken")
@@ -64,7 +64,16 @@ def test_a_coordinator_makes_an_inzage_export_and_opens_the_pdf(live_server, bro
     document[0].render(scale=1.6).to_pil().save(SCREENSHOTS / "6-inzage-pdf.png")
     document.close()
 
-    page.get_by_role("button", name="Markeer als beantwoord").click()
-    assert "Beantwoord" in page.get_by_role("row").filter(has_text="Sam de Vries").inner_text()
+    # The answer term is a task in her list, beside the workflow's tasks, with its due date.
+    page.get_by_role("link", name="Mijn taken").first.click()
+    task = page.get_by_role("row").filter(has_text="Inzageverzoek beantwoorden")
+    assert "uiterlijk 02-04-2026" in task.inner_text() and "Sam de Vries" in task.inner_text()
+    screenshot(page, "7-inzage-als-taak")
+    task.get_by_role("link", name="Inzageverzoek beantwoorden").click()
+
+    page.get_by_role("row").filter(has_text="Sam de Vries").get_by_role("button", name="Inzage verstrekt").click()
+    assert "Inzage verstrekt op" in page.get_by_role("row").filter(has_text="Sam de Vries").inner_text()
+    page.get_by_role("link", name="Mijn taken").first.click()
+    assert page.get_by_role("row").filter(has_text="Inzageverzoek beantwoorden").count() == 0
     assert problems == []
     context.close()

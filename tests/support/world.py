@@ -44,6 +44,7 @@ class World:
     owner_id: int
     definition_id: int
     draft_id: int
+    board_inzage_id: int  # a request addressed to the board, recorded by its board member
 
     @classmethod
     def build(cls, session, services, database) -> World:
@@ -71,17 +72,22 @@ class World:
         inzage_id = record_request(
             session, services, Actor(ib_id), Policy.for_user(session, ib_id), school_id=school_a.school.id,
             pupil_name="Sam", date_of_birth="2017-03-14", requested_by="moeder", requested_on="2026-03-02").id
+        board_id = school_a.users[Role.BESTUUR]
+        board_inzage_id = record_request(
+            session, services, Actor(board_id), Policy.for_user(session, board_id), school_id=school_a.school.id,
+            pupil_name="Sam", date_of_birth="2017-03-14", requested_by="vader", requested_on="2026-03-02").id
         definition = school_a.definitions["meldcode"]
         draft, _ = drafts.new_draft(session, services.forms, Actor(school_a.users[Role.BELEIDSEIGENAAR]),
                                     Policy.for_user(session, school_a.users[Role.BELEIDSEIGENAAR]),
                                     definition_id=definition.id, now=services.now())
         return cls(scenario.case_id, task_id, attachment_id, notification_id, ib_id, school_a.school.id, inzage_id,
-                   school_a.users[Role.LEERKRACHT], definition.id, draft.id)
+                   school_a.users[Role.LEERKRACHT], definition.id, draft.id, board_inzage_id)
 
     def url(self, path: str) -> str:
         return path.format(case=self.case_id, task=self.task_id, attachment=self.attachment_id,
                            notification=self.notification_id, school=self.school_id, inzage=self.inzage_id,
-                           owner=self.owner_id, definition=self.definition_id, draft=self.draft_id)
+                           owner=self.owner_id, definition=self.definition_id, draft=self.draft_id,
+                           board_inzage=self.board_inzage_id)
 
     def claim_task_by_ib(self, session, services) -> None:
         task_actions.claim_task(session, services, Actor(self.ib_id), task_id=self.task_id)

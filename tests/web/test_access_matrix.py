@@ -43,7 +43,7 @@ DIAGRAM_MANAGERS = {POLICY_OWNER, ADMIN}
 @dataclass(frozen=True)
 class Decision:
     method: str
-    path: str  # placeholders: {case}, {task}, {attachment}, {notification} (one of the IB's), {inzage}, {school},
+    path: str  # placeholders: {case}, {task}, {attachment}, {notification} (one of the IB's), {inzage}, {board_inzage}, {school},
     # {owner} (the teacher who started the case)
     allowed: frozenset
     data: dict | None = None
@@ -117,13 +117,19 @@ DECISIONS: dict[str, list[Decision]] = {
     "api.reopen_case": [decision("POST", "/api/v1/zaken/{case}/heropenen", COORDINATORS, json={"reden": "x"})],
     "api.add_correction": [decision("POST", "/api/v1/zaken/{case}/correcties", COORDINATORS, json={
         "verzocht_door": "moeder", "verzocht_op": "2026-03-01", "betreft": "stap 1", "tekst": "x"})],
-    # Inzage: the coordinators and director of the pupil's school (another school's IB has their own list).
-    "privacy.requests": [decision("GET", "/inzage", COORDINATORS | {OTHER_SCHOOL}),
-                         decision("POST", "/inzage", COORDINATORS | {OTHER_SCHOOL}, {"naam": ""})],
-    "privacy.export_pdf": [decision("GET", "/inzage/{inzage}/inzage.pdf", COORDINATORS)],
-    "privacy.export_json": [decision("GET", "/inzage/{inzage}/inzage.json", COORDINATORS)],
-    "privacy.export_zip": [decision("GET", "/inzage/{inzage}/inzage.zip", COORDINATORS)],
-    "privacy.answered": [decision("POST", "/inzage/{inzage}/beantwoord", COORDINATORS)],
+    # Inzage: the coordinators and director of the pupil's school (another school's IB has their own list);
+    # the board handles the requests addressed to it ({board_inzage}), never the school's own ({inzage}).
+    "privacy.requests": [decision("GET", "/inzage", COORDINATORS | {OTHER_SCHOOL, BOARD}),
+                         decision("POST", "/inzage", COORDINATORS | {OTHER_SCHOOL, BOARD}, {"naam": ""})],
+    "privacy.export_pdf": [decision("GET", "/inzage/{inzage}/inzage.pdf", COORDINATORS),
+                           decision("GET", "/inzage/{board_inzage}/inzage.pdf", COORDINATORS | {BOARD})],
+    "privacy.export_json": [decision("GET", "/inzage/{inzage}/inzage.json", COORDINATORS),
+                            decision("GET", "/inzage/{board_inzage}/inzage.json", COORDINATORS | {BOARD})],
+    "privacy.export_zip": [decision("GET", "/inzage/{inzage}/inzage.zip", COORDINATORS),
+                           decision("GET", "/inzage/{board_inzage}/inzage.zip", COORDINATORS | {BOARD})],
+    "privacy.answered": [decision("POST", "/inzage/{inzage}/beantwoord", COORDINATORS),
+                         decision("POST", "/inzage/{board_inzage}/beantwoord", COORDINATORS | {BOARD},
+                                  {"uitkomst": "geweigerd", "reden": "x"})],
     # Retention terms: the beheerder keeps them; director and board (who set them) read them.
     "privacy.retention_terms": [decision("GET", "/bewaartermijnen", {ADMIN, DIRECTOR, BOARD}),
                                 decision("POST", "/bewaartermijnen", {ADMIN},

@@ -15,6 +15,11 @@ Who sees what:
   meld- en aangifteplicht) and cases concerning a staff member; otherwise figures, not case data
   (the monitor's aggregated figures, MONITOR_SCHOOL, with counts below 5 suppressed); the director
   also sees the cases behind the figures (MONITOR_CASES) and a case's audit trail;
+- inzage (AVG): a parent may turn to the school or to the board as the controller. The school's
+  coordinators and director handle every request of their school; a board member handles the
+  requests a board member recorded (`addressed_to_board`) for a pupil of a school of the board
+  (a BESTUUR membership there), never the school's own — and for those, and only in the export,
+  sees the pupil's whole file (`inzage_case_filter`);
 - beleidseigenaar, beheerder: no case data (diagrams and accounts respectively);
 - nobody: another school's cases.
 
@@ -34,6 +39,7 @@ from sqlalchemy.orm import Session, aliased
 from webapp.auth.models import Membership
 from webapp.cases.models import Case, CaseStatus, CaseTask, TaskStatus
 from webapp.notifications.models import Notification, OutboxMail
+from webapp.privacy.models import InzageRequest
 from webapp.roles import LANE_ROLES, Lane, Role
 
 
@@ -66,7 +72,8 @@ SCHOOL_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_DIAGRAMS: frozenset({Role.BELEIDSEIGENAAR, Role.BEHEERDER}),
     Action.MANAGE_ACCOUNTS: frozenset({Role.BEHEERDER}),
     Action.CHECK_MAIL_DELIVERY: frozenset({Role.BEHEERDER}),
-    Action.HANDLE_INZAGE: SCHOOL_WIDE_CASE_ROLES,
+    # the board's only for the requests addressed to it (`inzage_request_filter`)
+    Action.HANDLE_INZAGE: SCHOOL_WIDE_CASE_ROLES | {Role.BESTUUR},
     # the board sets the terms (AVG); the beheerder keeps them in Meldroute, the board may read them
     Action.MANAGE_RETENTION: frozenset({Role.BEHEERDER}),
 }
@@ -191,6 +198,42 @@ class Policy:
 
     def visible_case(self, session: Session, case_id: int, action: Action = Action.VIEW_CASE) -> Case | None:
         return session.scalar(select(Case).where(Case.id == case_id, self.case_filter(action)))
+
+    # -- inzage requests -------------------------------------------------------------------
+
+    def answers_inzage_as_board(self, school_id: int) -> bool:
+        """Whether a request this user records at the school is the board's (they are not the
+        school's coordinator or director there, only a board member)."""
+        roles = self.roles_at(school_id)
+        return Role.BESTUUR in roles and not roles & SCHOOL_WIDE_CASE_ROLES
+
+    def inzage_request_filter(self):
+        """SQL condition on `InzageRequest`: the requests this user may see, answer and export."""
+        if "inzage" not in self._built_filters:
+            clauses = []
+            for school_id in self.schools_where(Action.HANDLE_INZAGE):
+                at_school = InzageRequest.school_id == school_id
+                if self.answers_inzage_as_board(school_id):
+                    # A board member never learns of the pupils of the school's own requests.
+                    clauses.append(and_(at_school, InzageRequest.addressed_to_board.is_(True)))
+                else:
+                    clauses.append(at_school)
+            self._built_filters["inzage"] = or_(*clauses) if clauses else false()
+        return self._built_filters["inzage"]
+
+    def visible_inzage_request(self, session: Session, request_id: int) -> InzageRequest | None:
+        return session.scalar(select(InzageRequest).where(InzageRequest.id == request_id,
+                                                          self.inzage_request_filter()))
+
+    def inzage_case_filter(self):
+        """SQL condition on `Case`: the cases an inzage export of this user covers (and shows whole,
+        `sees_whole_dossier` permitting). What they may see anyway — and, for a board member
+        answering a request addressed to the board, every case of the pupil at the schools of the
+        board: the board is the controller and must give the whole file."""
+        board_schools = [s for s in self.schools_where(Action.HANDLE_INZAGE) if self.answers_inzage_as_board(s)]
+        if not board_schools:
+            return self.case_filter(Action.VIEW_CASE)
+        return or_(self.case_filter(Action.VIEW_CASE), Case.school_id.in_(board_schools))
 
     # -- tasks -----------------------------------------------------------------------------
 

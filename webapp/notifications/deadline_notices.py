@@ -69,6 +69,9 @@ class NoticeSettings:
     def task_link(self, task_id: int) -> str:
         return f"{self.public_url}/taken/{task_id}"
 
+    def inzage_link(self, request_id: int) -> str:
+        return f"{self.public_url}/inzage#verzoek-{request_id}"
+
 
 def _duration(value: str, setting: str) -> relativedelta:
     try:
@@ -79,14 +82,20 @@ def _duration(value: str, setting: str) -> relativedelta:
 
 def needs_notice(kind: NoticeKind, now: datetime, settings: NoticeSettings):
     """SQL condition on `CaseTask`: open, with a due date in this kind's window, not yet stamped."""
-    conditions = [CaseTask.status == TaskStatus.OPEN, CaseTask.due_at.is_not(None), STAMPS[kind].is_(None)]
+    return [CaseTask.status == TaskStatus.OPEN, *notice_window(kind, CaseTask.due_at, STAMPS[kind], now, settings)]
+
+
+def notice_window(kind: NoticeKind, due_at, stamp, now: datetime, settings: NoticeSettings) -> list:
+    """SQL conditions: a due moment (`due_at` column) in this kind's window, its `stamp` not set —
+    for workflow tasks and for the other tasks with a term (an inzage request's answer)."""
+    conditions = [due_at.is_not(None), stamp.is_(None)]
     if kind is NoticeKind.REMINDER:
         # Only while still ahead: a task found past due gets the expiry notice instead.
-        conditions += [CaseTask.due_at > now, CaseTask.due_at <= now + settings.reminder_lead]
+        conditions += [due_at > now, due_at <= now + settings.reminder_lead]
     elif kind is NoticeKind.EXPIRED:
-        conditions.append(CaseTask.due_at <= now)
+        conditions.append(due_at <= now)
     else:
-        conditions.append(CaseTask.due_at <= now - settings.escalation_delay)
+        conditions.append(due_at <= now - settings.escalation_delay)
     return conditions
 
 
@@ -119,14 +128,14 @@ def recipients(session: Session, task: CaseTask, kind: NoticeKind) -> list[User]
             lane_roles = set(LANE_ROLES[Lane(task.lane)])
         except ValueError:
             lane_roles = set()
-        may_pick_up = [user for user in _active_members(session, task.school_id, lane_roles)
+        may_pick_up = [user for user in active_members(session, task.school_id, lane_roles)
                        if _policy_allows(session, user, task, claimed=False)]
         if may_pick_up:
             return may_pick_up
-    return _active_members(session, task.school_id, {Role.DIRECTEUR})
+    return active_members(session, task.school_id, {Role.DIRECTEUR})
 
 
-def _active_members(session: Session, school_id: int, roles: set[Role]) -> list[User]:
+def active_members(session: Session, school_id: int, roles: set[Role]) -> list[User]:
     if not roles:
         return []
     return list(session.scalars(

@@ -17,6 +17,8 @@ class Notification(Base):
         # A deadline notice reaches each recipient once per task, kind and due date, however many
         # workers run; a due date that moves (a re-agreed term) earns its own notices.
         UniqueConstraint("case_task_id", "kind", "user_id", "task_due_at"),
+        # The same for the answer term of an inzage request (a task outside the workflow).
+        UniqueConstraint("inzage_request_id", "kind", "user_id", "task_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,12 +26,13 @@ class Notification(Base):
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     case_task_id: Mapped[int | None] = mapped_column(ForeignKey("case_tasks.id"))
+    inzage_request_id: Mapped[int | None] = mapped_column(ForeignKey("inzage_requests.id"))
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
-    # Deadline notices: the task's due date the notice was about.
+    # Deadline notices: the task's (or inzage request's) due date the notice was about.
     task_due_at: Mapped[datetime | None]
 
 

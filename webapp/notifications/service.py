@@ -19,7 +19,7 @@ from webapp.notifications.models import Notification, OutboxMail
 def notify(
     session: Session, users: Iterable[User], *, kind: str, title: str, body: str, at: datetime,
     school_id: int | None = None, case_id: int | None = None, case_task_id: int | None = None,
-    link: str | None = None, task_due_at: datetime | None = None,
+    link: str | None = None, task_due_at: datetime | None = None, inzage_request_id: int | None = None,
     mail_subject: str | None = None, mail_text: str | None = None,
 ) -> list[Notification]:
     """An in-app notification per user and its mail. The mail may be worded apart (`mail_subject`,
@@ -29,7 +29,7 @@ def notify(
     for user in users:
         notification = Notification(
             user_id=user.id, school_id=school_id, case_id=case_id, case_task_id=case_task_id,
-            kind=kind, title=title[:300], body=body, created_at=at, task_due_at=task_due_at,
+            inzage_request_id=inzage_request_id, kind=kind, title=title[:300], body=body, created_at=at, task_due_at=task_due_at,
         )
         session.add(notification)
         session.flush()

@@ -136,6 +136,10 @@ def _destroy_pupil_if_unneeded(session: Session, pupil_id: int | None) -> int:
     still_needed = session.scalar(select(func.count()).select_from(Case).where(Case.pupil_id == pupil_id))
     if still_needed:
         return 0
+    requests = select(InzageRequest.id).where(InzageRequest.pupil_id == pupil_id)
+    notices = select(Notification.id).where(Notification.inzage_request_id.in_(requests))
+    session.execute(delete(OutboxMail).where(OutboxMail.notification_id.in_(notices)))
+    session.execute(delete(Notification).where(Notification.inzage_request_id.in_(requests)))
     session.execute(delete(InzageRequest).where(InzageRequest.pupil_id == pupil_id))
     return session.execute(delete(Pupil).where(Pupil.id == pupil_id)).rowcount
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import Base, JSONData
@@ -63,6 +63,19 @@ class InzageRequest(Base):
     answered_at: Mapped[datetime | None]
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     exports: Mapped[int] = mapped_column(default=0)
+    # The answer term tracked as a task beside the workflow's (`inzage_task`): the moment the
+    # term ends (the end of `due_on`, school time), and the deadline notices sent for it, each
+    # once (the same stamps as on `case_tasks`, and the same unique key on `notifications`).
+    due_at: Mapped[datetime]
+    reminder_sent_at: Mapped[datetime | None]
+    expiry_notified_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    # Addressed to the board as controller and recorded by a board member: only then does the
+    # board see the request (its pupil's name) and answer it.
+    addressed_to_board: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # How it was answered: "verstrekt" (the inzage was given) or "geweigerd" (with the reason).
+    answer: Mapped[str | None] = mapped_column(String(20))
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
 
     pupil = relationship("Pupil")
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])

@@ -55,14 +55,25 @@ def requests():
         except NotAllowed:
             abort(403)
         else:
-            flash(f"Het inzageverzoek is vastgelegd; beantwoorden vóór {recorded.due_on:%d-%m-%Y}.", "info")
+            flash(f"Het inzageverzoek is vastgelegd; beantwoorden uiterlijk {recorded.due_on:%d-%m-%Y}. "
+                  "Het staat als taak in de takenlijst.", "info")
             return redirect(url_for("privacy.requests"), code=303)
+    return _requests_page(values, errors)
+
+
+def _requests_page(values: dict, errors: dict, answering: int | None = None, answer_values: dict | None = None):
+    """The list of requests with the form for a new one; `answering`: the request whose answer
+    form came back with errors (shown open, with what was entered)."""
+    db, services, actor, policy = get_session(), get_services(), current_actor(), current_policy()
     rows = inzage.open_requests(db, policy)
     record_audit(db, "inzage.list_view", actor=actor, at=services.now(),
                  detail={"inzage_request_ids": [r.id for r in rows]})
     db.commit()
-    return render_template("privacy/inzage.html", rows=rows, schools=_schools(school_ids), values=values,
-                           errors=errors, today=as_school_time(services.now()).date()), (422 if errors else 200)
+    school_ids = policy.schools_where(Action.HANDLE_INZAGE)
+    return render_template("privacy/inzage.html", rows=rows, schools=_schools(school_ids),
+                           as_board=all(policy.answers_inzage_as_board(s) for s in school_ids), values=values, errors=errors, answering=answering, answer_values=answer_values or {},
+                           answers=inzage.ANSWERS, now=services.now(),
+                           today=as_school_time(services.now()).date()), (422 if errors else 200)
 
 
 def _export(request_id: int):
@@ -97,11 +108,19 @@ def export_zip(request_id: int):
 
 @blueprint.post("/inzage/<int:request_id>/beantwoord")
 def answered(request_id: int):
+    answer, reason = request.form.get("uitkomst", ""), request.form.get("reden", "")
     try:
-        inzage.mark_answered(get_session(), get_services(), current_actor(), current_policy(), request_id)
+        changed = inzage.answer_request(get_session(), get_services(), current_actor(), current_policy(),
+                                        request_id, answer=answer, reason=reason)
     except CaseNotFound:
         abort(404)
-    flash("Het verzoek is als beantwoord gemarkeerd.", "info")
+    except InvalidSubmission as invalid:
+        return _requests_page({}, {f"antwoord-{request_id}-{k}": v for k, v in invalid.errors.items()},
+                              answering=request_id, answer_values={"uitkomst": answer, "reden": reason})
+    if changed:
+        flash("Het inzageverzoek is beantwoord: " + inzage.ANSWERS[answer] + ".", "info")
+    else:
+        flash("Dit inzageverzoek was al beantwoord.", "info")
     return redirect(url_for("privacy.requests"), code=303)
 
 

@@ -19,6 +19,7 @@ from webapp.auth.policy import Policy
 from webapp.cases.models import Case, CaseTask
 from webapp.definitions.models import ProcessDefinition
 from webapp.ids import parse_id
+from webapp.privacy.inzage import INZAGE_TASK_NAME, InzageTask, inzage_tasks
 from webapp.schools.models import Pupil, School
 
 LISTS = {"mijn": "Mijn taken", "rol": "Taken voor mijn rol"}
@@ -92,6 +93,19 @@ def task_list(session: Session, policy: Policy, filters: TaskListFilters, now: d
     else:  # by due date, tasks without one last
         query = query.order_by(sql_case((CaseTask.due_at.is_(None), 1), else_=0), CaseTask.due_at, CaseTask.id)
     return [TaskListRow(*row) for row in session.execute(query.limit(MAX_ROWS)).all()]
+
+
+def inzage_task_list(session: Session, policy: Policy, filters: TaskListFilters, now: datetime) -> list[InzageTask]:
+    """The answer terms of inzage requests on this list: tasks outside any route, so a route
+    filter (or another step) leaves them out."""
+    if filters.route or (filters.step and filters.step != INZAGE_TASK_NAME):
+        return []
+    due_before = {"verlopen": now, "week": now + timedelta(days=7)}.get(filters.due)
+    rows = inzage_tasks(session, policy, mine=filters.chosen == "mijn", school_id=filters.school_id,
+                        due_before=due_before)
+    if filters.sort == "nieuw":
+        rows.sort(key=lambda row: (row.request.recorded_at, row.request.id), reverse=True)
+    return rows
 
 
 def filter_options(session: Session, policy: Policy) -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:

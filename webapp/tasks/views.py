@@ -30,6 +30,7 @@ from webapp.tasks.listing import (
     LISTS,
     TaskListFilters,
     filter_options,
+    inzage_task_list,
     next_task_in_case,
     task_list,
 )
@@ -47,14 +48,17 @@ def index():
     now = get_services().now()
     filters = TaskListFilters.from_args(request.args)
     rows = task_list(db, policy, filters, now)
+    inzage_rows = inzage_task_list(db, policy, filters, now)
     schools, routes = filter_options(db, policy)
-    steps = sorted({row.task.name for row in rows} | ({filters.step} if filters.step else set()))
+    steps = sorted({row.task.name for row in rows} | {row.name for row in inzage_rows}
+                   | ({filters.step} if filters.step else set()))
     record_audit(db, "tasklist.view", actor=current_actor(), at=now,
-                 detail={"list": filters.chosen, "case_ids": sorted({row.case.id for row in rows})})
+                 detail={"list": filters.chosen, "case_ids": sorted({row.case.id for row in rows}),
+                         "inzage_request_ids": [row.request.id for row in inzage_rows]})
     db.commit()
     return render_template(
-        "tasks/index.html", rows=rows, lists=LISTS, chosen=filters.chosen, filters=filters.as_args(),
-        now=now, schools=schools, routes=routes, steps=steps, due_filters=DUE_FILTERS,
+        "tasks/index.html", rows=rows, inzage_rows=inzage_rows, lists=LISTS, chosen=filters.chosen,
+        filters=filters.as_args(), now=now, schools=schools, routes=routes, steps=steps, due_filters=DUE_FILTERS,
         lane_labels=LANE_LABELS_BY_VALUE,
     )
 

@@ -13,6 +13,7 @@ from webapp.db import Database
 from webapp.notifications.deadline_notices import NoticeSettings, send_due_notices
 from webapp.notifications.mail import MailSettings, deliver_outbox
 from webapp.privacy.destruction import destroy_due
+from webapp.privacy.inzage_notices import send_due_inzage_notices
 from webapp.services import CaseServices
 from webapp.worker.timer_firing import run_batch, run_once
 
@@ -42,20 +43,23 @@ class CycleResult:
     mails_failed: int
     backlog_left: bool
     destroyed: int = 0
+    inzage_notices: int = 0  # notices on the answer term of inzage requests (tasks outside the workflow)
 
 
 def run_cycle(database: Database, services: CaseServices, settings: WorkerSettings,
               until_done: bool = False) -> CycleResult:
-    """Timers first (they open tasks with due dates), then deadline notices, then the outbox, then
-    whatever a retention term says is due for destruction."""
+    """Timers first (they open tasks with due dates), then deadline notices (workflow tasks, then
+    inzage requests' answer terms), then the outbox, then what a retention term says is due for
+    destruction."""
     if until_done:
         fired, backlog_left = run_once(database, services, settings.batch_size), False
     else:
         fired, backlog_left = run_batch(database, services, settings.batch_size)
     notices = send_due_notices(database, services, settings.notices, settings.batch_size)
+    inzage_notices = send_due_inzage_notices(database, services, settings.notices, settings.batch_size)
     sent, failed = deliver_outbox(database, settings.mail, services.now, settings.batch_size)
     destroyed = destroy_due(database, services, settings.batch_size)
-    return CycleResult(fired, notices, sent, failed, backlog_left, destroyed)
+    return CycleResult(fired, notices, sent, failed, backlog_left, destroyed, inzage_notices)
 
 
 def run_forever(database: Database, services: CaseServices, settings: WorkerSettings) -> None:
@@ -76,10 +80,11 @@ def run_forever(database: Database, services: CaseServices, settings: WorkerSett
         try:
             result = run_cycle(database, services, settings)
             backlog_left = result.backlog_left
-            if result.timers_fired or result.notices_sent or result.mails_sent or result.mails_failed or result.destroyed:
-                log.info("fired %d timer(s), %d deadline notice(s), %d mail(s) sent, %d failed, %d destruction(s)",
-                         result.timers_fired, result.notices_sent, result.mails_sent, result.mails_failed,
-                         result.destroyed)
+            if (result.timers_fired or result.notices_sent or result.inzage_notices or result.mails_sent
+                    or result.mails_failed or result.destroyed):
+                log.info("fired %d timer(s), %d deadline notice(s), %d inzage notice(s), %d mail(s) sent, "
+                         "%d failed, %d destruction(s)", result.timers_fired, result.notices_sent,
+                         result.inzage_notices, result.mails_sent, result.mails_failed, result.destroyed)
         except Exception:
             log.exception("worker run failed; retrying after the poll interval")
         if not backlog_left:
