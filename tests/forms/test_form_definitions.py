@@ -112,3 +112,17 @@ def test_a_follow_up_is_required_exactly_when_its_value_is_sent(controller, equa
     form = parse_form("t", _follow_up_form(controller, equals))
     result = validate_submission(form, {"keuze": sent})
     assert ("vervolg" in result.errors) == required
+
+
+@pytest.mark.parametrize(("key", "field", "answers", "required"), [
+    ("oostpoort_delft/stap1_signaleren", "bron_derden", {"informatie_van_derden": "ja"}, True),
+    ("oostpoort_delft/stap1_signaleren", "bron_derden", {"informatie_van_derden": "nee"}, False),
+    ("oostpoort_delft/stap1_signaleren", "informatie_van_derden", {}, True),
+    ("fedra_2019/afweging3_hulp", "samen_met_veilig_thuis", {"afweging3": "nee"}, True),
+])
+def test_a_field_labelled_verplicht_is_required_when_it_applies(key, field, answers, required):
+    catalog = FormCatalog.from_directory(FORMS_DIR)
+    form = catalog.get(key)
+    assert "(verplicht" in form.field(field).label or form.field(field).type == "boolean"
+    result = validate_submission(form, answers)
+    assert (field in result.errors) == required
