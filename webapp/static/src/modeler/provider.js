@@ -50,7 +50,7 @@ function FormEntry({ element, id }) {
   }
   return h(SelectEntry, {
     id, element, label: "Formulier",
-    description: "Wat de gebruiker in deze stap invult. Een nieuw formulier komt in de formuliereditor zodra die er is.",
+    description: "Wat de gebruiker in deze stap invult. Een nieuw formulier maken kan hier niet: Meldroute heeft geen formuliereditor. Een beheerder zet een nieuw formulier als YAML-bestand in de formulierenmap van de server (forms/); na een herstart staat het in deze lijst.",
     getValue: () => current,
     setValue: (value) => modeling.updateProperties(element, { "meldroute:formKey": value || undefined }),
     getOptions: () => options,
