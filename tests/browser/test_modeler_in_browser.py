@@ -64,6 +64,18 @@ def test_policy_owner_adds_a_task_and_a_new_case_offers_it(live_server, browser)
     added = page.evaluate(ADD_TASK % repr(NEW_TASK).replace("'", '"'))
     assert added["lane"].startswith("Leerkracht")
     panel = page.locator("[data-properties]")
+    # A click on the instant problem "no form" selects the task and opens and focuses its form field.
+    no_form = page.locator("[data-lint] li").filter(has_text=NEW_TASK).filter(has_text="zonder formulier")
+    no_form.first.wait_for(timeout=10_000)
+    page.evaluate("() => window.meldrouteModeler.get('selection').select("
+                  "window.meldrouteModeler.get('elementRegistry').get('Stap1_Signaleren'))")
+    no_form.first.locator("button").click()
+    page.wait_for_function(
+        """() => { const active = document.activeElement;
+                   return active && active.closest('[data-entry-id="meldroute-form"]') !== null; }""", timeout=10_000)
+    selected = page.evaluate("() => window.meldrouteModeler.get('selection').get().map((e) => e.id)")
+    assert selected == [added["id"]]
+    assert "meldroute-fix" in panel.locator('[data-entry-id="meldroute-form"]').get_attribute("class")
     panel.get_by_label("Formulier", exact=True).select_option(label="Stap 1 — verkennend gesprek met de ouders")
     panel.get_by_label("Termijn", exact=True).select_option("werkdagen")
     panel.get_by_label("Aantal", exact=True).fill("5")
