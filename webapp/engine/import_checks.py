@@ -9,7 +9,9 @@ only elements Meldroute supports (no scripts, services, DMN, messages, call
 activities, loops; data objects and stores only document: kept, with a warning, and removed
 from what the engine sees); every user task in a lane that names a known role, with a known form;
 every condition, timer and due date a valid restricted expression over fields the diagram's
-forms ask for; then SpiffWorkflow's own parse and a dry start of the process.
+forms ask for; every element reachable from the start and with a way to an end, every exclusive
+or inclusive gateway able to decide (`flow_graph.py`, the same rules as the modeler's browser
+lint); then SpiffWorkflow's own parse and a dry start of the process.
 """
 from __future__ import annotations
 
