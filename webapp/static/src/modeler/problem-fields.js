@@ -1,8 +1,13 @@
 // Which properties-panel field fixes a problem: a lint problem by its rule, a server problem by the
 // element it names and what its Dutch message is about. Answers the element to select (a gateway
 // that cannot decide is fixed on one of its flows) and the panel entries to open, first present wins.
-import { is } from "bpmn-js/lib/util/ModelUtil";
 import { parseCondition } from "./conditions.js";
+
+// Canvas elements carry their model object; plain model objects (the Node tests) are their own.
+function is(element, type) {
+  const model = element.businessObject || element;
+  return Boolean(model.$instanceOf && model.$instanceOf(type));
+}
 
 const TIMER = ["timerEventDefinitionValue", "timerEventDefinitionType"];
 const DEADLINE = ["meldroute-deadline-raw", "meldroute-deadline-field", "meldroute-deadline-unit"];
