@@ -46,8 +46,9 @@ from webapp.cases.models import (
 )
 from webapp.cases.outcomes import MELDING_ELEMENTS, classify_outcome
 from webapp.definitions.spec_cache import compiled_process_of
-from webapp.engine import CaseWorkflow
+from webapp.engine import CaseWorkflow, EngineEnvironment
 from webapp.privacy.retention import schedule_on_closing
+from webapp.school_calendar.service import environment_for_school
 from webapp.services import CaseServices
 
 
@@ -63,6 +64,7 @@ class CaseChange:
         self.policy = policy  # None only for the worker
         self.now = now
         self._workflow: CaseWorkflow | None = None
+        self._environment: EngineEnvironment | None = None
         self._state: CaseState | None = None
         self._new_case = False
         self.fired_timer_ids: set[str] = set()
@@ -75,8 +77,15 @@ class CaseChange:
         if self._workflow is None:
             self._state = self.session.get(CaseState, self.case.id, populate_existing=True)
             compiled = compiled_process_of(self.session, self.case.process_version_id)
-            self._workflow = CaseWorkflow.load(self._state.state, compiled, self.services.environment)
+            self._workflow = CaseWorkflow.load(self._state.state, compiled, self.environment)
         return self._workflow
+
+    @property
+    def environment(self) -> EngineEnvironment:
+        """The engine's environment with the case's school's calendar (for `schooldagen(n)`)."""
+        if self._environment is None:
+            self._environment = environment_for_school(self.session, self.services.environment, self.case.school_id)
+        return self._environment
 
     def restart_workflow(self, workflow: CaseWorkflow) -> None:
         """Run the case anew from its route's start (a reopened case); saved and indexed on exit."""
