@@ -20,10 +20,11 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from webapp.cases.models import Case, CaseTask, TaskStatus
-from webapp.cases.outcomes import MELDING_ELEMENTS, OUTCOME_LABELS, OutcomeKind
+from webapp.cases.outcomes import recorded_step_is_melding
 from webapp.clock import SCHOOL_TIMEZONE, as_school_time
 from webapp.definitions.models import ProcessDefinition
 from webapp.engine.due_dates import WorkingDayCalendar
+from webapp.outcome_kinds import OUTCOME_LABELS, OutcomeKind
 from webapp.privacy.models import CaseStatistics
 from webapp.schools.models import School
 
@@ -158,13 +159,13 @@ def _school_figures(session: Session, school: School, year: int, calendar: Worki
             .join(Case, Case.id == CaseTask.case_id)
             .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
             .where(CaseTask.school_id == school.id, CaseTask.status == TaskStatus.COMPLETED,
-                   CaseTask.element_id.in_(sorted(MELDING_ELEMENTS)),
+                   CaseTask.melding.is_(True),
                    CaseTask.completed_at >= start, CaseTask.completed_at < end)
             .group_by(ProcessDefinition.route_key)):
         routes[key].meldingen = n
 
     for record, step, _, _ in _destroyed_steps(session, [school.id], start, end):
-        if step["element"] in MELDING_ELEMENTS and record.route_key in routes:
+        if recorded_step_is_melding(step) and record.route_key in routes:
             routes[record.route_key].meldingen += 1
     return SchoolFigures(school.name, list(routes.values()),
                          step_durations(session, [school.id], start, end, calendar))

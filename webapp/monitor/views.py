@@ -10,7 +10,6 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from webapp.audit.log import record_audit
 from webapp.auth.policy import Action
 from webapp.auth.session import current_actor, current_policy
-from webapp.cases.outcomes import OUTCOME_LABELS
 from webapp.clock import as_school_time
 from webapp.db import get_session
 from webapp.monitor.audit_trail import AuditFilters, audit_csv, read_audit_trail
@@ -41,6 +40,7 @@ from webapp.monitor.scope import (
     parse_day,
     start_of_day,
 )
+from webapp.outcome_kinds import OUTCOME_LABELS
 from webapp.services import get_services
 
 blueprint = Blueprint("monitor", __name__, template_folder="templates")
