@@ -8,7 +8,8 @@ over many schools), at two sizes side by side.
 
 For each size a fresh database: cases / `--per-school` schools (so one school's size stays the
 same whatever the total), the cases spread evenly over them, every `--open-every`-th open (one
-open task each, a third of those overdue) and the rest closed (two completed tasks each); index
+open task each, a third of those overdue) and the rest closed (two completed tasks each; in a
+tenth of them the second is a melding); index
 rows only, inserted in bulk, then ANALYZE. Then one school's director asks for the dashboard
 (`/monitor`) and the process view's data (`/monitor/proces.json`, what the viewer fetches; the
 page around it is a small template) through the Flask test client, i.e. server time without the
@@ -79,9 +80,11 @@ def fill(session, services, schools: int, cases: int, open_every: int, chunk: in
             "closed_at": None if is_open else started + timedelta(days=20), "acute_raised_at": None, "lock_version": 0,
         })
         for k in range(1 if is_open else 2):
+            melding = not is_open and k == 1 and n % 10 == 0  # a tenth of the closed cases made a melding
             task_rows.append({
                 "case_id": next_id, "school_id": school_id, "spiff_task_id": str(uuid.uuid4()),
-                "element_id": "Stap2_Consultatie" if is_open else f"Stap1_{k}", "name": "Stap 2: consultatie",
+                "element_id": "Stap2_Consultatie" if is_open else ("Stap5b_Melden" if melding else f"Stap1_{k}"),
+                "name": "Stap 2: consultatie", "melding": melding,
                 "lane": "intern_begeleider", "form_key": "basismodel_2019/x",
                 "status": "open" if is_open else "completed",
                 "due_at": now + timedelta(days=(n % 3) * 5 - 3), "created_at": started,
