@@ -166,6 +166,7 @@ DECISIONS: dict[str, list[Decision]] = {
     "monitor.cases": [decision("GET", "/monitor/zaken?soort=open", {DIRECTOR})],
     "monitor.figures": [decision("GET", "/monitor/cijfers?jaar=2026", {DIRECTOR, BOARD})],
     "monitor.figures_download": [decision("GET", "/monitor/cijfers.csv?jaar=2026", {DIRECTOR, BOARD})],
+    "monitor.durations": [decision("GET", "/monitor/doorlooptijden?periode=schooljaar", {DIRECTOR, BOARD})],
     "monitor.process": [decision("GET", "/monitor/proces", {DIRECTOR, BOARD})],
     "monitor.process_position": [decision("GET", "/monitor/proces.json?versie=1", {DIRECTOR, BOARD})],
     "monitor.case_audit": [decision("GET", "/monitor/zaken/{case}/audittrail", {DIRECTOR})],

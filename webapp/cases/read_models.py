@@ -175,6 +175,7 @@ class CaseView:
     may_add: bool
     may_reopen: bool
     may_correct: bool
+    may_read_audit: bool  # the case's audit trail (the monitor's page for it)
     whole_dossier: bool  # False: need to know (the status and the reader's own entries)
     corrections: list[CaseCorrection]
     now: datetime
@@ -211,6 +212,7 @@ def read_case(session: Session, services: CaseServices, actor: Actor, policy: Po
         may_add=is_open and policy.may_on_case(Action.ADD_TO_DOSSIER, session, case),
         may_reopen=case.status == CaseStatus.CLOSED and policy.may_on_case(Action.REOPEN_CASE, session, case),
         may_correct=policy.may_on_case(Action.RECORD_CORRECTION, session, case),
+        may_read_audit=policy.may_on_case(Action.VIEW_CASE_AUDIT, session, case),
         whole_dossier=whole,
         corrections=list(session.scalars(select(CaseCorrection).where(CaseCorrection.case_id == case.id)
                                          .order_by(CaseCorrection.recorded_at, CaseCorrection.id))) if whole else [],

@@ -48,6 +48,7 @@ class UserTaskInfo:
     form_key: str
     documentation: str
     due_at: datetime | None
+    melding: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,10 @@ class CaseWorkflow:
             if element.kind == "eventBasedGateway":
                 ids.extend(o.bpmn_id for o in task.task_spec.outputs if o.bpmn_id in self.compiled.elements)
         return list(dict.fromkeys(ids))
+
+    @property
+    def marks_meldingen(self) -> bool:
+        return self.compiled.marks_meldingen
 
     def reached_end_events(self) -> list[ElementInfo]:
         return [
@@ -264,6 +269,7 @@ class CaseWorkflow:
             form_key=element.form_key or "",
             documentation=element.documentation,
             due_at=self._due_at(task),
+            melding=element.melding,
         )
 
     def _due_at(self, task) -> datetime | None:

@@ -39,6 +39,8 @@ class ElementInfo:
     interrupting: bool | None = None
     signal_name: str | None = None
     parent_id: str | None = None
+    outcome: str | None = None  # meldroute:outcome of an end event: how a case ending here was handled
+    melding: bool = False  # meldroute:melding="true" of a user task: completing it is a melding
 
     @property
     def label(self) -> str:
@@ -90,6 +92,12 @@ class CompiledProcess:
     @property
     def handles_acute_danger(self) -> bool:
         return ACUTE_DANGER_SIGNAL in self.caught_signals
+
+    @property
+    def marks_meldingen(self) -> bool:
+        """Whether the diagram marks its melding steps itself (versions stored before
+        `meldroute:melding` do not: the case layer falls back to its list for them)."""
+        return any(e.melding for e in self.elements.values())
 
     @property
     def form_keys(self) -> frozenset[str]:

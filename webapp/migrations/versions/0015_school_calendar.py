@@ -1,7 +1,7 @@
 """a school's own calendar: its holiday region and the days off its beheerder adds
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-04
 
 Deadlines in school days (`schooldagen(n)`) skip the school holidays of the school's region
@@ -14,7 +14,7 @@ from alembic import op
 from webapp.migrations.helpers import foreign_keys_on_sqlite
 
 revision = '0015'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
