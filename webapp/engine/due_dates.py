@@ -268,6 +268,26 @@ DEADLINE_FUNCTION_NAMES = frozenset(
 )
 
 
+_TERM_END = re.compile(r"\b([a-z][a-z0-9_]*)_einde\b")
+_DEFAULT_DURATION = re.compile(r"duur\(\s*[\"']([^\"']+)[\"']\s*\)")
+_ISO_UNITS = {"D": "dagen", "W": "weken", "M": "maanden"}
+
+
+def agreed_term_text(expression: str | None, data) -> str | None:
+    """What a timer on an agreed term waits for, in words: the term agreed in the form
+    ("1 week"), or the diagram's default when none was agreed ("2 weken, standaard")."""
+    for name in _TERM_END.findall(expression or ""):
+        term = data.get(name) if hasattr(data, "get") else None
+        if isinstance(term, dict) and "amount" in term and "unit" in term:
+            return describe_term(term)
+    default = _DEFAULT_DURATION.search(expression or "")
+    if default and _TERM_END.search(expression or ""):
+        match = re.fullmatch(r"P(\d+)([DWM])", default.group(1).strip())
+        if match:
+            return f"{describe_term({'amount': int(match.group(1)), 'unit': _ISO_UNITS[match.group(2)]})}, standaard"
+    return None
+
+
 def describe_term(term) -> str:
     if isinstance(term, dict) and term.get("unit") in DURATION_UNIT_LABELS:
         singular, plural = DURATION_UNIT_LABELS[term["unit"]]
