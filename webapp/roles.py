@@ -74,6 +74,7 @@ LANE_ALIASES: dict[Lane, tuple[str, ...]] = {
     Lane.ZORGTEAM: (
         "zorgteam", "zorgoverleg", "ondersteuningsteam", "intern ondersteuningsteam",
         "groot ondersteuningsteam", "klein ondersteuningsteam", "schoolondersteuningsteam", "sot",
+        "trajectoverleg",
     ),
     Lane.DIRECTIE: ("directie", "directeur", "schoolleiding", "leidinggevende"),
     Lane.BESTUUR: ("bestuur", "schoolbestuur", "college van bestuur", "bevoegd gezag"),

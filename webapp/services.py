@@ -15,6 +15,7 @@ from webapp.clock import SystemClock
 from webapp.engine import EngineEnvironment
 from webapp.engine.due_dates import WorkingDayCalendar
 from webapp.forms.catalog import FormCatalog
+from webapp.roles import lane_label
 from webapp.schools.variants import Variant, load_variants
 
 EXTENSION_KEY = "meldroute.services"
@@ -32,6 +33,11 @@ class CaseServices:
     def variant_of(self, school) -> Variant | None:
         """The meldcode variant a school runs (its terms, sociale kaart, emergency contacts)."""
         return self.variants.get(school.variant) if school is not None else None
+
+    def lane_term(self, school, lane_value: str | None) -> str:
+        """The school's own word for a lane, the same on every page, list, notice and in the API."""
+        variant = self.variant_of(school)
+        return variant.lane_term(lane_value) if variant else lane_label(lane_value or "")
 
 
 def build_services(config) -> CaseServices:
