@@ -69,6 +69,9 @@ def task_dict(view: TaskView, user_id: int) -> dict:
         "formulier": form_dict(view.form, view.contacts),
         "concept": view.draft,
         "antwoorden": task.data if task.status == TaskStatus.COMPLETED else None,
+        "eerder_vastgelegd": [{"vraag": a.label, "antwoord": a.text, "taak": a.task_name,
+                               "afgerond_op": a.completed_at, "bijlagen": a.attachment_ids}
+                              for a in view.earlier],
     }
 
 

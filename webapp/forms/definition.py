@@ -23,6 +23,24 @@ The format is meant to be read and edited by policy owners:
         type: boolean
         label: De werkaantekeningen vernietigen?
         effect: werkaantekeningen_vernietigen   # what "ja" does to the dossier (FIELD_EFFECTS)
+
+Parental consent before the pupil is named to outsiders (checked when the task is completed,
+against the answers of the case's earlier completed tasks, webapp/cases/earlier_answers.py):
+
+      - name: toestemming_sot
+        type: choice
+        permits_naming: [gegeven]     # these answers let later tasks name the pupil to outsiders
+      - name: consultatie_extern
+        type: choice
+        names_pupil: op_naam          # this answer is accepted only after such an answer
+      - name: toestemmingsformulier
+        type: file
+        required_when: {field: toestemming_vastgelegd, equals: bijlage}   # required only then
+
+What a task shows of earlier answers (the "Eerder vastgelegd" panel), as a form-level list of
+fields of the variant's other forms:
+
+    earlier: [toestemming_sot, reden_weigering]
 """
 from __future__ import annotations
 
@@ -75,6 +93,12 @@ class FieldDefinition:
     # A field shown only when another field has a value (e.g. "reden" when "zonder_ouders" is ja).
     show_if: dict | None = None
     effect: str | None = None  # one of FIELD_EFFECTS, on boolean fields
+    # Parental consent (issue 15 item 11): answers of this choice that allow naming the pupil to
+    # outsiders later in the case, and the answer of a choice that names the pupil to them.
+    permits_naming: tuple[str, ...] = ()
+    names_pupil: str | None = None
+    # Required only when another field of the form has a value (a file when "bijlage" is chosen).
+    required_when: dict | None = None
 
     def option_label(self, value) -> str:
         for option in self.options:
@@ -89,6 +113,8 @@ class FormDefinition:
     title: str
     intro: str = ""
     fields: tuple[FieldDefinition, ...] = field(default_factory=tuple)
+    # Fields of the variant's other forms whose latest answers this task shows ("Eerder vastgelegd").
+    earlier: tuple[str, ...] = ()
 
     @property
     def field_names(self) -> frozenset[str]:
@@ -126,10 +152,18 @@ def parse_form(key: str, raw) -> FormDefinition:
             raise FormDefinitionError(
                 f"formulier {key}, veld {f.name}: show_if verwijst naar onbekend veld"
             )
-    unknown = set(raw) - {"title", "intro", "fields"}
+        if f.required_when and f.required_when.get("field") not in names:
+            raise FormDefinitionError(
+                f"formulier {key}, veld {f.name}: required_when verwijst naar onbekend veld"
+            )
+    unknown = set(raw) - {"title", "intro", "fields", "earlier"}
     if unknown:
         raise FormDefinitionError(f"formulier {key}: onbekende sleutel(s) {', '.join(sorted(unknown))}")
-    return FormDefinition(key=key, title=title.strip(), intro=(raw.get("intro") or "").strip(), fields=fields)
+    earlier = raw.get("earlier") or []
+    if not isinstance(earlier, list) or not all(isinstance(n, str) and _NAME.match(n) for n in earlier):
+        raise FormDefinitionError(f"formulier {key}: 'earlier' is een lijst veldnamen van andere formulieren")
+    return FormDefinition(key=key, title=title.strip(), intro=(raw.get("intro") or "").strip(), fields=fields,
+                          earlier=tuple(earlier))
 
 
 def _parse_field(key: str, index: int, raw) -> FieldDefinition:
@@ -162,7 +196,7 @@ def _parse_field(key: str, index: int, raw) -> FieldDefinition:
     ):
         raise FormDefinitionError(f"{where}: 'max' van een duur is {{amount: n, unit: ...}}")
     allowed = {"name", "type", "label", "help", "required", "options", "min", "max", "max_length",
-               "units", "show_if", "effect"}
+               "units", "show_if", "effect", "permits_naming", "names_pupil", "required_when"}
     unknown = set(raw) - allowed
     if unknown:
         raise FormDefinitionError(f"{where}: onbekende sleutel(s) {', '.join(sorted(unknown))}")
@@ -173,6 +207,18 @@ def _parse_field(key: str, index: int, raw) -> FieldDefinition:
     if effect is not None and (effect not in FIELD_EFFECTS or field_type != "boolean"):
         raise FormDefinitionError(
             f"{where}: 'effect' kan alleen bij een ja/nee-veld, en is een van {', '.join(sorted(FIELD_EFFECTS))}")
+    option_values = {o.value for o in options}
+    permits_naming = raw.get("permits_naming") or []
+    if not isinstance(permits_naming, list) or (permits_naming and (
+            field_type != "choice" or not set(map(str, permits_naming)) <= option_values)):
+        raise FormDefinitionError(f"{where}: 'permits_naming' is een lijst opties van dit keuzeveld")
+    names_pupil = raw.get("names_pupil")
+    if names_pupil is not None and (field_type != "choice" or str(names_pupil) not in option_values):
+        raise FormDefinitionError(f"{where}: 'names_pupil' is een optie van dit keuzeveld")
+    required_when = raw.get("required_when")
+    if required_when is not None and (not isinstance(required_when, dict)
+                                      or set(required_when) != {"field", "equals"}):
+        raise FormDefinitionError(f"{where}: required_when is {{field: naam, equals: waarde}}")
     return FieldDefinition(
         name=name,
         type=field_type,
@@ -187,6 +233,9 @@ def _parse_field(key: str, index: int, raw) -> FieldDefinition:
         max_term=max_term,
         show_if=show_if,
         effect=effect,
+        permits_naming=tuple(str(v) for v in permits_naming),
+        names_pupil=str(names_pupil) if names_pupil is not None else None,
+        required_when=required_when,
     )
 
 
