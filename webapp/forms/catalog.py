@@ -23,12 +23,14 @@ class FormCatalog:
 
     @classmethod
     def from_directory(cls, directory: Path) -> FormCatalog:
-        sources = {
-            path.relative_to(directory).with_suffix("").as_posix(): path.read_text(encoding="utf-8")
-            for path in sorted(Path(directory).rglob("*.yaml"))
-        }
-        catalog = cls.from_sources(sources)
-        catalog.check_references()
+        paths = {path.relative_to(directory).with_suffix("").as_posix(): path
+                 for path in sorted(Path(directory).rglob("*.yaml"))}
+        sources = {key: path.read_text(encoding="utf-8") for key, path in paths.items()}
+        try:
+            catalog = cls.from_sources(sources)
+            catalog.check_references()
+        except FormDefinitionError as exc:
+            raise FormDefinitionError(f"{paths[exc.form_key]}: {exc}" if exc.form_key in paths else str(exc)) from None
         return catalog
 
     @classmethod
@@ -38,8 +40,11 @@ class FormCatalog:
             try:
                 raw = load_yaml(text)
             except YAMLError as exc:
-                raise FormDefinitionError(f"formulier {key}: geen geldige YAML ({exc})") from None
-            forms[key] = parse_form(key, raw)
+                raise FormDefinitionError(f"formulier {key}: geen geldige YAML ({exc})", form_key=key) from None
+            try:
+                forms[key] = parse_form(key, raw)
+            except FormDefinitionError as exc:
+                raise FormDefinitionError(str(exc), form_key=key) from None
         return cls(forms, sources)
 
     def check_references(self) -> None:
@@ -54,12 +59,12 @@ class FormCatalog:
             if unknown:
                 raise FormDefinitionError(
                     f"formulier {key}: 'earlier' noemt velden die geen ander formulier van "
-                    f"{_folder(key)} heeft: {', '.join(unknown)}")
+                    f"{_folder(key)} heeft: {', '.join(unknown)}", form_key=key)
             naming = [f.name for f in form.fields if f.names_pupil]
             if naming and not any(f.permits_naming for other in siblings for f in other.fields):
                 raise FormDefinitionError(
                     f"formulier {key}, veld {naming[0]}: 'names_pupil' zonder formulier met "
-                    f"'permits_naming' in {_folder(key)}: toestemming kan nergens worden vastgelegd")
+                    f"'permits_naming' in {_folder(key)}: toestemming kan nergens worden vastgelegd", form_key=key)
 
     def source(self, key: str) -> str:
         try:
