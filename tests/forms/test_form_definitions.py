@@ -142,7 +142,8 @@ NAMING = {"name": "wijze", "type": "choice", "label": "Anoniem of op naam?", "na
     {"name": "bestand", "type": "file", "label": "Verklaring", "required_when": {"field": "wijze"}},
 ])
 def test_consent_keys_are_checked_on_load(field):
-    with pytest.raises(FormDefinitionError):
+    with pytest.raises(FormDefinitionError, match=next(k for k in ("permits_naming", "names_pupil", "required_when")
+                                                       if k in field)):
         parse_form("v/f", {"title": "T", "fields": [NAMING if field.get("name") != "wijze" else CONSENT, field]})
 
 

@@ -89,6 +89,24 @@ def test_symbio_named_consultation_through_the_task_page(app, session, services,
     assert s.open_elements() == ["Stap2_AdviesNagaan"] and s.task("Stap2_AdviesNagaan").lane == "intern_begeleider"
 
 
+def test_fedra_named_advice_through_the_api_is_refused_at_the_field(app, session, services, database):
+    school = _school(session, services, "fedra_2019")
+    s = Scenario.start(session, services, database, school)
+    _fedra_to_advice(s)
+    task_id = s.task("Stap2_Advies").id
+    values = {"advies_stap2_bij": "veilig_thuis", "soort_deskundige": "veilig_thuis",
+              "advies_stap2_wijze": "op_naam", "advies_stap2": "Veilig Thuis adviseert een gesprek met de ouders"}
+    ib = ApiUser(app, "ib@testschool.test")
+    refused = ib.post(f"/api/v1/taken/{task_id}/afronden", {"waarden": values})
+    assert refused.status_code == 422
+    [message] = refused.get_json()["errors"]["advies_stap2_wijze"]
+    assert message.startswith("De leerling mag alleen op naam worden besproken")
+    assert s.open_elements() == ["Stap2_Advies"]
+    done = ib.post(f"/api/v1/taken/{task_id}/afronden", {"waarden": {**values, "advies_stap2_wijze": "anoniem"}})
+    assert done.status_code == 200
+    assert s.open_elements() == ["Stap3_GesprekOuders"] and s.task("Stap3_GesprekOuders").due_at is None
+
+
 def test_symbio_written_consent_is_a_document_or_on_paper_with_date_and_who(session, services, database):
     school = _school(session, services, "symbio_hengelo")
     s = Scenario.start(session, services, database, school)

@@ -181,7 +181,8 @@ def parse_form(key: str, raw) -> FormDefinition:
     )
     # required_when has show_if's shape and meaning: the same typed condition.
     fields = tuple(
-        replace(f, required_when=_show_if(key, f.name, f.required_when, by_name)) if f.required_when else f
+        replace(f, required_when=_show_if(key, f.name, f.required_when, by_name, "required_when"))
+        if f.required_when else f
         for f in fields
     )
     unknown = set(raw) - {"title", "intro", "fields", "earlier"}
@@ -275,9 +276,11 @@ def _parse_field(key: str, index: int, raw) -> FieldDefinition:
 _BOOLEAN_WORDS = {True: True, False: False, "ja": True, "nee": False}
 
 
-def _show_if(key: str, name: str, raw: dict, fields_by_name: dict[str, FieldDefinition]) -> ShowIf:
-    """Type `equals` by the controlling field, so that it can only mean one thing."""
-    where = f"formulier {key}, veld {name}: show_if"
+def _show_if(key: str, name: str, raw: dict, fields_by_name: dict[str, FieldDefinition],
+             option: str = "show_if") -> ShowIf:
+    """Type `equals` by the controlling field, so that it can only mean one thing (for `show_if`,
+    and for `required_when`, which has the same shape)."""
+    where = f"formulier {key}, veld {name}: {option}"
     controller = fields_by_name.get(raw["field"]) if isinstance(raw["field"], str) else None
     if controller is None or controller.name == name:
         raise FormDefinitionError(f"{where} verwijst naar onbekend veld {raw['field']!r}")
