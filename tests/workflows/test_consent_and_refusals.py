@@ -97,6 +97,8 @@ def test_fedra_named_advice_through_the_api_is_refused_at_the_field(app, session
     values = {"advies_stap2_bij": "veilig_thuis", "soort_deskundige": "veilig_thuis",
               "advies_stap2_wijze": "op_naam", "advies_stap2": "Veilig Thuis adviseert een gesprek met de ouders"}
     ib = ApiUser(app, "ib@testschool.test")
+    fields = {f["naam"]: f for f in ib.get(f"/api/v1/taken/{task_id}").get_json()["formulier"]["velden"]}
+    assert fields["advies_stap2_wijze"]["noemt_leerling"] == "op_naam"
     refused = ib.post(f"/api/v1/taken/{task_id}/afronden", {"waarden": values})
     assert refused.status_code == 422
     [message] = refused.get_json()["errors"]["advies_stap2_wijze"]
@@ -107,7 +109,7 @@ def test_fedra_named_advice_through_the_api_is_refused_at_the_field(app, session
     assert s.open_elements() == ["Stap3_GesprekOuders"] and s.task("Stap3_GesprekOuders").due_at is None
 
 
-def test_symbio_written_consent_is_a_document_or_on_paper_with_date_and_who(session, services, database):
+def test_symbio_written_consent_is_a_document_or_on_paper_with_date_and_who(app, session, services, database):
     school = _school(session, services, "symbio_hengelo")
     s = Scenario.start(session, services, database, school)
     s.complete("Stap1_Signaleren", {"signalen_over_medewerker": False})
@@ -115,6 +117,10 @@ def test_symbio_written_consent_is_a_document_or_on_paper_with_date_and_who(sess
                                                    "toestemming_extern_vastgelegd": "bijlage",
                                                    "toestemming_extern_datum": "", "toestemming_extern_door": ""})
     assert set(errors) == {"toestemming_extern_formulier", "toestemming_extern_datum", "toestemming_extern_door"}
+    form = ApiUser(app, "leerkracht@testschool.test").get(f"/api/v1/taken/{s.task('Stap1_ZorgDelenOuder').id}")
+    fields = {f["naam"]: f for f in form.get_json()["formulier"]["velden"]}
+    assert fields["toestemming_extern_formulier"]["verplicht_als"] == {"veld": "toestemming_extern_vastgelegd",
+                                                                        "gelijk_aan": "bijlage"}
     # Signed on paper: no file, but the date and who gave it.
     errors = _refused(s, "Stap1_ZorgDelenOuder", {**GIVEN_ON_PAPER, "toestemming_extern_door": ""})
     assert set(errors) == {"toestemming_extern_door"}

@@ -44,6 +44,9 @@ def _field_dict(definition: FieldDefinition, contacts) -> dict:
         "max_termijn": {"aantal": term["amount"], "eenheid": term["unit"]} if term else None,
         "toon_als": ({"veld": definition.show_if.field, "gelijk_aan": definition.show_if.equals}
                      if definition.show_if else None),
+        "verplicht_als": ({"veld": definition.required_when.field, "gelijk_aan": definition.required_when.equals}
+                          if definition.required_when else None),
+        "noemt_leerling": definition.names_pupil,
     }
 
 

@@ -137,6 +137,11 @@ class FormFieldSchema(ApiSchema):
     max_termijn = fields.Nested(TermSchema, allow_none=True, required=True)
     toon_als = fields.Nested(ShowIfSchema, allow_none=True, required=True, metadata={
         "description": "Alleen gevraagd (en verplicht) als dit andere veld deze waarde heeft."})
+    verplicht_als = fields.Nested(ShowIfSchema, allow_none=True, required=True, metadata={
+        "description": "Verplicht (als het gevraagd wordt) wanneer dit andere veld deze waarde heeft."})
+    noemt_leerling = fields.String(allow_none=True, required=True, metadata={
+        "description": "De optie die de leerling bij naam noemt tegenover externen: alleen geaccepteerd als "
+                       "de ouders eerder in de zaak toestemming gaven."})
 
 
 class FormSchema(ApiSchema):
