@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -54,7 +55,7 @@ def naming_errors(session: Session, task: CaseTask, form: FormDefinition, data: 
     if not naming:
         return {}
     consent = _latest_consent(session, task.case_id)
-    if consent is not None and consent[1]:
+    if consent is not None and consent.allows_naming:
         return {}
     if consent is None:
         catalog = forms_of_version(session, session.get(Case, task.case_id).process_version_id)
@@ -65,17 +66,22 @@ def naming_errors(session: Session, task: CaseTask, form: FormDefinition, data: 
                    + (f" (dat gebeurt bij: {'; '.join(where)})" if where else "")
                    + ". Bespreek de leerling anoniem, zonder naam of herkenbare gegevens.")
     else:
-        message = (f"De ouders hebben geen toestemming gegeven ({consent[0]}). Bespreek de leerling "
+        message = (f"De ouders hebben geen toestemming gegeven ({consent.task_name}). Bespreek de leerling "
                    "anoniem, zonder naam of herkenbare gegevens.")
     return {f.name: [message] for f in naming}
 
 
-def _latest_consent(session: Session, case_id: int) -> tuple[str, bool] | None:
-    """The latest consent answer of the case: (the task it was given in, whether it allows naming)."""
+class _Consent(NamedTuple):
+    task_name: str  # the task in which it was answered
+    allows_naming: bool
+
+
+def _latest_consent(session: Session, case_id: int) -> _Consent | None:
+    """The latest consent answer of the case: a later refusal overrides an earlier consent."""
     for task, form in _latest_first(session, case_id):
         for definition in form.fields:
             if definition.permits_naming and _answered(task, definition):
-                return task.name, task.data[definition.name] in definition.permits_naming
+                return _Consent(task.name, task.data[definition.name] in definition.permits_naming)
     return None
 
 
