@@ -45,6 +45,9 @@ def _field_dict(definition: FieldDefinition, contacts) -> dict:
         "max_termijn": {"aantal": term["amount"], "eenheid": term["unit"]} if term else None,
         "toon_als": ({"veld": definition.show_if.field, "gelijk_aan": definition.show_if.equals}
                      if definition.show_if else None),
+        "verplicht_als": ({"veld": definition.required_when.field, "gelijk_aan": definition.required_when.equals}
+                          if definition.required_when else None),
+        "noemt_leerling": definition.names_pupil,
     }
 
 
@@ -73,6 +76,9 @@ def task_dict(view: TaskView, user_id: int) -> dict:
         "formulier": form_dict(view.form, view.contacts),
         "concept": view.draft,
         "antwoorden": task.data if task.status == TaskStatus.COMPLETED else None,
+        "eerder_vastgelegd": [{"vraag": a.label, "antwoord": a.text, "taak": a.task_name,
+                               "afgerond_op": a.completed_at, "bijlagen": a.attachment_ids}
+                              for a in view.earlier],
     }
 
 
