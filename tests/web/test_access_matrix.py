@@ -68,6 +68,8 @@ DECISIONS: dict[str, list[Decision]] = {
     "auth.end_sessions": [decision("POST", "/sessies/beeindigen", LOGGED_IN, {"alle_andere": "ja"})],
     "auth.second_factor_page": [decision("GET", "/tweestapsverificatie", LOGGED_IN),
                                 decision("POST", "/tweestapsverificatie", LOGGED_IN, {"code": "000000"})],
+    "auth.change_password": [decision("GET", "/wachtwoord-wijzigen", LOGGED_IN),
+                             decision("POST", "/wachtwoord-wijzigen", LOGGED_IN, {"huidig": "fout"})],
     "auth.end_user_sessions": [decision("POST", "/gebruikers/{owner}/sessies-beeindigen", {ADMIN})],
     "tasks.index": [decision("GET", "/taken?lijst=rol", LOGGED_IN)],
     "tasks.show": [decision("GET", "/taken/{task}", CASE_STAFF)],

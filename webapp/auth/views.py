@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from webapp.audit.log import record_audit
-from webapp.auth import second_factor, server_sessions
+from webapp.auth import accounts, second_factor, server_sessions
 from webapp.auth.login import LoginRefused, attempt_login, log_out
 from webapp.auth.models import Membership, User, UserSession
 from webapp.auth.policy import Action
@@ -113,6 +113,27 @@ def end_user_sessions(user_id: int):
     db.commit()
     flash(f"{ended} sessie(s) van de gebruiker beëindigd.", "info")
     return redirect(url_for("auth.sessions"))
+
+
+@blueprint.route("/wachtwoord-wijzigen", methods=["GET", "POST"])
+def change_password():
+    """One's own password: the current one, the new one twice; the other sessions end."""
+    error = None
+    if request.method == "POST":
+        db = get_session()
+        now = get_services().now()
+        user = db.get(User, current_user.id)
+        error = accounts.change_own_password(
+            db, user, request.form.get("huidig", ""), request.form.get("nieuw", ""),
+            request.form.get("herhaling", ""), now, keep_session=g.get("user_session_id"))
+        if error is None:
+            record_audit(db, "auth.password_changed", actor=current_actor(), at=now)
+            db.commit()
+            flash("Uw wachtwoord is gewijzigd. Uw andere sessies zijn beëindigd.", "info")
+            return redirect(url_for("auth.sessions"))
+        record_audit(db, "auth.password_change_refused", actor=current_actor(), at=now)
+        db.commit()
+    return render_template("auth/change_password.html", error=error), (422 if error else 200)
 
 
 PENDING_SECRET = "tweestaps_nieuw_geheim"
