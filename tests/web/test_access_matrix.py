@@ -68,6 +68,11 @@ DECISIONS: dict[str, list[Decision]] = {
     "auth.end_sessions": [decision("POST", "/sessies/beeindigen", LOGGED_IN, {"alle_andere": "ja"})],
     "auth.second_factor_page": [decision("GET", "/tweestapsverificatie", LOGGED_IN),
                                 decision("POST", "/tweestapsverificatie", LOGGED_IN, {"code": "000000"})],
+    # A forgotten password: public; a link that does not (or no longer) work answers 410 with a way on.
+    "auth.forgot_password": [decision("GET", "/wachtwoord-vergeten", ACTORS),
+                             decision("POST", "/wachtwoord-vergeten", ACTORS, {"email": "iemand@school-a.test"})],
+    "auth.set_password": [decision("GET", "/wachtwoord-instellen/onbekend", ACTORS),
+                          decision("POST", "/wachtwoord-instellen/onbekend", ACTORS, {"nieuw": "x"})],
     "auth.change_password": [decision("GET", "/wachtwoord-wijzigen", LOGGED_IN),
                              decision("POST", "/wachtwoord-wijzigen", LOGGED_IN, {"huidig": "fout"})],
     "auth.end_user_sessions": [decision("POST", "/gebruikers/{owner}/sessies-beeindigen", {ADMIN})],

@@ -18,6 +18,8 @@ from webapp.services import get_services
 
 PUBLIC_ENDPOINTS = frozenset({
     "auth.login", "static", "home.health",
+    # a forgotten password: asking for a link, and setting the password through it
+    "auth.forgot_password", "auth.set_password",
     # the JSON API: a CSRF token (needed to log in), logging in, and the API's description
     "api.session", "api.login", "api.openapi",
 })

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -17,11 +18,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from webapp.audit.log import record_audit
-from webapp.auth import accounts, second_factor, server_sessions
+from webapp.auth import accounts, password_links, second_factor, server_sessions
 from webapp.auth.login import LoginRefused, attempt_login, log_out
 from webapp.auth.models import Membership, User, UserSession
 from webapp.auth.policy import Action
-from webapp.auth.session import current_actor, current_policy
+from webapp.auth.session import current_actor, current_policy, request_actor
+from webapp.auth.throttle import email_fingerprint
 from webapp.db import get_session
 from webapp.services import get_services
 
@@ -113,6 +115,47 @@ def end_user_sessions(user_id: int):
     db.commit()
     flash(f"{ended} sessie(s) van de gebruiker beëindigd.", "info")
     return redirect(url_for("auth.sessions"))
+
+
+@blueprint.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a link to set a new password. The answer is the same whether the address is known."""
+    message, status = None, 200
+    if request.method == "POST":
+        db = get_session()
+        now = get_services().now()
+        email = request.form.get("email", "")
+        message, wait = password_links.request_reset(
+            db, email, request.remote_addr, now, password_links.LinkSettings.from_config(current_app.config))
+        record_audit(db, "auth.reset_blocked" if wait else "auth.reset_requested", actor=request_actor(None),
+                     at=now, detail={"email_hash": email_fingerprint(email)})
+        db.commit()
+        status = 429 if wait else 200
+    return render_template("auth/forgot_password.html", message=message), status
+
+
+@blueprint.route("/wachtwoord-instellen/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """Set a password through a mailed link (reset, or a new account's first password)."""
+    db = get_session()
+    now = get_services().now()
+    link = password_links.open_link(db, token, now)
+    if link is None:
+        return render_template("auth/set_password.html", error=password_links.LINK_GONE, gone=True), 410
+    error = None
+    if request.method == "POST":
+        user, error = password_links.redeem(db, token, request.form.get("nieuw", ""),
+                                            request.form.get("herhaling", ""), now)
+        if user is not None:
+            record_audit(db, "auth.password_set_by_link", actor=request_actor(user.id), at=now,
+                         detail={"soort": link.purpose})
+            db.commit()
+            if current_user.is_authenticated:
+                server_sessions.forget_in_browser()
+            flash("Uw wachtwoord is ingesteld. Log in met uw nieuwe wachtwoord.", "info")
+            return redirect(url_for("auth.login"))
+        db.rollback()
+    return render_template("auth/set_password.html", error=error, gone=False), (422 if error else 200)
 
 
 @blueprint.route("/wachtwoord-wijzigen", methods=["GET", "POST"])
