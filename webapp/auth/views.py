@@ -15,13 +15,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
 from webapp.audit.log import record_audit
 from webapp.auth import accounts, password_links, second_factor, server_sessions
 from webapp.auth.login import LoginRefused, attempt_login, log_out
-from webapp.auth.models import Membership, User, UserSession
-from webapp.auth.policy import Action
+from webapp.auth.models import User, UserSession
 from webapp.auth.session import current_actor, current_policy, request_actor
 from webapp.auth.throttle import email_fingerprint
 from webapp.db import get_session
@@ -101,10 +99,7 @@ def end_user_sessions(user_id: int):
     """A beheerder ends every session of a user of one of their schools (a lost laptop)."""
     db = get_session()
     now = get_services().now()
-    policy = current_policy()
-    schools = set(policy.schools_where(Action.MANAGE_ACCOUNTS))
-    target_schools = set(db.scalars(select(Membership.school_id).where(Membership.user_id == user_id)))
-    if not schools & target_schools:
+    if current_policy().visible_user(db, user_id) is None:
         record_audit(db, "auth.refused", actor=current_actor(), at=now,
                      detail={"actie": "sessies_beeindigen", "gebruiker": user_id})
         db.commit()
@@ -114,7 +109,7 @@ def end_user_sessions(user_id: int):
                  detail={"gebruiker": user_id, "aantal": ended})
     db.commit()
     flash(f"{ended} sessie(s) van de gebruiker beëindigd.", "info")
-    return redirect(url_for("auth.sessions"))
+    return redirect(url_for("users.show", user_id=user_id))
 
 
 @blueprint.route("/wachtwoord-vergeten", methods=["GET", "POST"])
