@@ -88,6 +88,8 @@ DECISIONS: dict[str, list[Decision]] = {
     "users.remove_membership": [decision("POST", "/gebruikers/{owner}/rollen/intrekken", {ADMIN},
                                          {"school": "{school}", "rol": "leerkracht"})],
     "users.set_active": [decision("POST", "/gebruikers/{owner}/actief", {ADMIN}, {"actief": "nee"})],
+    "users.second_factor_setting": [decision("POST", "/gebruikers/tweestapsverificatie", {ADMIN},
+                                             {"school": "{school}", "verplicht": "ja"})],
     "users.send_password_link": [decision("POST", "/gebruikers/{owner}/wachtwoordlink", {ADMIN})],
     "tasks.index": [decision("GET", "/taken?lijst=rol", LOGGED_IN)],
     "tasks.show": [decision("GET", "/taken/{task}", CASE_STAFF)],

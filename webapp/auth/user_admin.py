@@ -200,3 +200,17 @@ def send_password_link(db: Session, policy: Policy, actor: Actor, user: User, *,
         raise AccountRefused({"algemeen": "Dit account is gedeactiveerd; activeer het eerst."})
     send_link(db, user, WELCOME if user.last_login_at is None else RESET, now, settings)
     record_audit(db, "accounts.password_link_sent", actor=actor, at=now, detail={"gebruiker": user.id})
+
+
+def require_second_factor(db: Session, policy: Policy, actor: Actor, *, school: str | None, required: bool,
+                          now: datetime) -> School:
+    """Require (or no longer require) TOTP of the school's coordinators and directors. Who has
+    none is led to enrolment at their next request; the caller commits."""
+    school_id = parse_id(school)
+    if school_id is None or not policy.may_at_school(Action.MANAGE_ACCOUNTS, school_id):
+        raise AccountRefused({"school": "Kies een van uw scholen."})
+    row = db.get(School, school_id)
+    row.second_factor_required = required
+    record_audit(db, "accounts.second_factor_required", actor=actor, at=now, school_id=school_id,
+                 detail={"verplicht": required})
+    return row

@@ -148,3 +148,23 @@ def send_password_link(user_id: int):
     return _change(user_id, "wachtwoordlink", lambda db, user, now: user_admin.send_password_link(
         db, current_policy(), current_actor(), user, now=now, settings=LinkSettings.from_config(current_app.config)),
         "De gebruiker krijgt een e-mail met een link om een wachtwoord in te stellen.")
+
+
+@blueprint.post("/gebruikers/tweestapsverificatie")
+def second_factor_setting():
+    """Per school: whether its coordinators and directors must use a second factor."""
+    _beheerder_only()
+    db = get_session()
+    required = request.form.get("verplicht") == "ja"
+    try:
+        school = user_admin.require_second_factor(db, current_policy(), current_actor(),
+                                                  school=request.form.get("school"), required=required,
+                                                  now=get_services().now())
+    except user_admin.AccountRefused as refused:
+        db.rollback()
+        flash(" ".join(refused.errors.values()), "error")
+        return redirect(url_for("users.index"), code=303)
+    db.commit()
+    flash(f"Tweestapsverificatie is op {school.name} {'verplicht' if required else 'niet meer verplicht'} "
+          "voor intern begeleiders en directeuren.", "info")
+    return redirect(url_for("users.index"), code=303)

@@ -187,7 +187,9 @@ def second_factor_page():
     error, recovery_codes = None, None
     if request.method == "POST":
         code = request.form.get("code", "")
-        if user.totp_secret:
+        if user.totp_secret and second_factor.required_for(db, user.id):
+            error = "Uw school vereist tweestapsverificatie voor uw rol: u kunt haar niet uitschakelen."
+        elif user.totp_secret:
             if second_factor.accept(db, user, code, now):
                 second_factor.disable(db, user, now)
                 record_audit(db, "auth.second_factor_off", actor=current_actor(), at=now)
@@ -215,6 +217,6 @@ def second_factor_page():
     return render_template(
         "auth/second_factor.html", enabled=bool(user.totp_secret), secret=secret,
         uri=second_factor.provisioning_uri(secret, user.email) if secret else None,
-        recovery_codes=recovery_codes, error=error,
+        recovery_codes=recovery_codes, error=error, required=second_factor.required_for(db, user.id),
         codes_left=second_factor.recovery_codes_left(db, user.id) if user.totp_secret else 0,
     ), (422 if error else 200)
