@@ -64,4 +64,6 @@ def load_config(instance_path: Path) -> dict:
         "TRUSTED_PROXIES": int(env.get("MELDROUTE_TRUSTED_PROXIES", "0")),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # A task's draft (the typed answers, not its files) may be at most this large.
+        "DRAFT_MAX_KB": int(env.get("MELDROUTE_DRAFT_MAX_KB", "256")),
     }
