@@ -3,14 +3,17 @@ and unknown addresses; only the token's hash kept; throttled like logins."""
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from sqlalchemy import select
 
+from tests.support.databases import postgresql_only
 from tests.support.scenario import TEST_PASSWORD, setup_school
 from tests.support.web import WebUser
 from webapp.audit.models import AuditEntry
 from webapp.auth.models import PasswordLink, User
+from webapp.auth.password_links import LINK_GONE, redeem
 from webapp.auth.throttle import email_fingerprint
 from webapp.notifications.models import OutboxMail
 
@@ -150,3 +153,29 @@ def test_requests_are_throttled_for_known_and_unknown_addresses_alike(app, schoo
 def test_odd_tokens_are_refused_calmly(app, school):
     for token in ("x" * 500, "%00", "..", "ongeldig"):
         assert WebUser(app).get(f"/wachtwoord-instellen/{token}").status_code in (404, 410)
+
+
+@postgresql_only
+def test_two_requests_using_one_link_at_once_set_one_password(app, school, session, database):
+    _ask(app, TEACHER)
+    token = _link_path(_mails(session, TEACHER)[0]).rsplit("/", 1)[1]
+    now = app.extensions["meldroute.services"].now()
+    outcome = {}
+    with database.session() as first, database.session() as second, app.app_context():
+        user, problem = redeem(first, token, NEW_PASSWORD, NEW_PASSWORD, now)
+        assert user is not None and problem is None
+        racer = threading.Thread(target=lambda: outcome.update(
+            answer=_redeem_in_context(app, second, token, "een-ander-sterk-wachtwoord-9", now)))
+        racer.start()
+        racer.join(timeout=1)
+        assert racer.is_alive(), "the second request waits for the first one's lock"
+        first.commit()
+        racer.join(timeout=10)
+        second.rollback()
+    assert outcome["answer"] == (None, LINK_GONE)
+    assert WebUser(app).login(TEACHER, NEW_PASSWORD).status_code == 302
+
+
+def _redeem_in_context(app, db, token, password, now):
+    with app.app_context():
+        return redeem(db, token, password, password, now)

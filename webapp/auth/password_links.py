@@ -154,15 +154,21 @@ def open_link(db: Session, token: str, now: datetime) -> PasswordLink | None:
 
 def redeem(db: Session, token: str, password: str, repeated: str, now: datetime) -> tuple[User | None, str | None]:
     """Set the password through an open link: (the user, None), or (None, why not) in Dutch.
-    The link is used up and every session of the user ends; the caller commits."""
-    link = db.scalar(select(PasswordLink).where(PasswordLink.token_hash == _hash(token))
-                     .with_for_update()) if open_link(db, token, now) else None
-    if link is None or link.used_at is not None:
+    The link is used up and every session of the user ends; the caller commits (or rolls back
+    on a refusal, which leaves the link usable)."""
+    link = open_link(db, token, now)
+    if link is None:
         return None, LINK_GONE
     user = db.get(User, link.user_id)
     problem = new_password_problem(db, user, password, repeated)
     if problem is not None:
         return None, problem
+    # Claimed with one conditional update: of two requests using the link at once, the second
+    # waits for the first's row lock and then finds it used.
+    claimed = db.execute(update(PasswordLink).where(PasswordLink.id == link.id, PasswordLink.used_at.is_(None))
+                         .values(used_at=now).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        return None, LINK_GONE
     set_password(db, user, password, now)
     _close_open_links(db, user.id, now)
     return user, None
