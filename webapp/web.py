@@ -14,9 +14,11 @@ from webapp.auth.session import current_policy
 from webapp.cases.models import Attachment, CaseTask
 from webapp.clock import as_school_time
 from webapp.db import get_session
+from webapp.forms.submission import offered_contacts
 from webapp.notifications.models import Notification
 from webapp.privacy.inzage import inzage_task_condition
 from webapp.privacy.models import InzageRequest
+from webapp.school_calendar.views import readable_school_ids
 
 ERROR_TEXTS = {
     400: ("Ongeldig verzoek", "Het formulier kon niet worden verwerkt. Laad de pagina opnieuw en probeer het nog eens."),
@@ -41,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.context_processor(_navigation)
     app.jinja_env.filters["localtime"] = _localtime
+    app.jinja_env.globals["offered_contacts"] = offered_contacts
     app.jinja_env.globals["diagram_assets"] = load_diagram_assets(Path(app.static_folder))
     app.jinja_env.globals["modeler_assets"] = load_diagram_assets(Path(app.static_folder), "modeler")
     for code in ERROR_TEXTS:
@@ -163,6 +166,7 @@ def _navigation():
     nav_links = {
         "inzage": bool(policy.schools_where(Action.HANDLE_INZAGE)),
         "bewaartermijnen": bool(policy.schools_where(Action.MANAGE_RETENTION) or policy.schools_where(Action.MONITOR_SCHOOL)),
+        "schoolkalender": bool(readable_school_ids(policy)),
     }
     return {"nav_counts": {"mijn": open_for_me, "rol": open_for_role, "meldingen": unread}, "policy": policy,
             "nav_links": nav_links, "Action": Action}

@@ -119,6 +119,7 @@ class CaseTask(Base):
         Index("ix_case_tasks_status_due", "status", "due_at"),
         Index("ix_case_tasks_school_status_due", "school_id", "status", "due_at"),
         Index("ix_case_tasks_school_completed", "school_id", "completed_at"),
+        Index("ix_case_tasks_school_melding_completed", "school_id", "melding", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,6 +130,8 @@ class CaseTask(Base):
     name: Mapped[str] = mapped_column(String(300))
     lane: Mapped[str] = mapped_column(String(40))
     form_key: Mapped[str] = mapped_column(String(200))
+    # Completing it is a melding to Veilig Thuis / AMK (`meldroute:melding` on the diagram's task).
+    melding: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     status: Mapped[str] = mapped_column(String(20), default=TaskStatus.OPEN)
     due_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from webapp.engine.due_dates import agreed_term_text
 from webapp.engine.environment import EngineEnvironment
 from webapp.engine.serialization import dump_state, load_state
 from webapp.engine.specs import CompiledProcess, ElementInfo
@@ -48,6 +49,7 @@ class UserTaskInfo:
     form_key: str
     documentation: str
     due_at: datetime | None
+    melding: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ class CaseWorkflow:
             fires_at = _timer_due(task)
             if fires_at is not None:
                 element = self._timer_element(task)
-                timers.append(TimerInfo(str(task.id), element.id, element.label, fires_at))
+                timers.append(TimerInfo(str(task.id), element.id, _timer_label(task, element), fires_at))
         return timers
 
     def _timer_element(self, task) -> ElementInfo:
@@ -136,6 +138,10 @@ class CaseWorkflow:
             if element.kind == "eventBasedGateway":
                 ids.extend(o.bpmn_id for o in task.task_spec.outputs if o.bpmn_id in self.compiled.elements)
         return list(dict.fromkeys(ids))
+
+    @property
+    def marks_meldingen(self) -> bool:
+        return self.compiled.marks_meldingen
 
     def reached_end_events(self) -> list[ElementInfo]:
         return [
@@ -264,6 +270,7 @@ class CaseWorkflow:
             form_key=element.form_key or "",
             documentation=element.documentation,
             due_at=self._due_at(task),
+            melding=element.melding,
         )
 
     def _due_at(self, task) -> datetime | None:
@@ -279,6 +286,12 @@ class CaseWorkflow:
                     if due is not None:
                         candidates.append(due)
         return min(candidates) if candidates else None
+
+
+def _timer_label(task, element: ElementInfo) -> str:
+    """A timer on an agreed term says what was agreed: "Termijn hulp zoeken (1 week)"."""
+    agreed = agreed_term_text(element.timer_expression, task.data)
+    return f"{element.label} ({agreed})" if agreed else element.label
 
 
 def _opened_by_signal(task, name: str) -> bool:

@@ -27,8 +27,10 @@ from webapp.modeler.read_models import (
     route_view,
     school_forms,
     school_routes,
+    version_form_changes,
     visible_definition,
 )
+from webapp.outcome_kinds import OUTCOME_LABELS
 from webapp.roles import LANE_LABELS, Lane
 from webapp.schools.models import School
 from webapp.services import get_services
@@ -123,7 +125,8 @@ def draft_content(draft_id: int):
     check = drafts.check_diagram(draft.bpmn_xml.encode("utf-8"), services.forms)
     return {"bpmn": draft.bpmn_xml, **_draft_state(draft), **_problems(check),
             "formulieren": school_forms(services.forms, school),
-            "rollen": [LANE_LABELS[lane] for lane in Lane]}
+            "rollen": [LANE_LABELS[lane] for lane in Lane],
+            "uitkomsten": [{"waarde": kind, "label": label} for kind, label in OUTCOME_LABELS.items()]}
 
 
 @blueprint.put("/diagrammen/concepten/<int:draft_id>")
@@ -223,5 +226,8 @@ def compare(definition_id: int):
     old_number = int(old) if old.isdigit() and int(old) in numbers else max(1, new_number - 1)
     if new_number not in numbers or old_number not in numbers:
         abort(404)
+    db = get_session()
+    changed_forms = version_form_changes(db, definition, old_number, new_number)
     return render_template("modeler/diff.html", definition=definition, old=old_number, new=new_number,
-                           numbers=numbers, school=get_session().get(School, definition.school_id))
+                           numbers=numbers, school=db.get(School, definition.school_id),
+                           form_changes=changed_forms)

@@ -1,7 +1,7 @@
 """password links (reset and first password), a school may require the second factor
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0015
 Create Date: 2026-12-04
 
 `password_links`: a one-time, expiring link to set a password — "Wachtwoord vergeten", or the
@@ -15,7 +15,7 @@ from webapp.db import UTCDateTime
 from webapp.migrations.helpers import foreign_keys_on_sqlite
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

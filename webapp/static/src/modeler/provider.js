@@ -11,6 +11,7 @@ import { useService } from "bpmn-js-properties-panel";
 import { getBusinessObject, is } from "bpmn-js/lib/util/ModelUtil";
 import { UNITS, parseDeadline, writeDeadline } from "./deadline.js";
 import { COMPARISONS, parseCondition, writeCondition } from "./conditions.js";
+import { fieldsBefore } from "./condition-fields.js";
 
 const KEPT_GROUPS = new Set(["general", "timer", "signal"]);
 const LOW_PRIORITY = 500;
@@ -49,7 +50,7 @@ function FormEntry({ element, id }) {
   }
   return h(SelectEntry, {
     id, element, label: "Formulier",
-    description: "Wat de gebruiker in deze stap invult. Een nieuw formulier komt in de formuliereditor zodra die er is.",
+    description: "Wat de gebruiker in deze stap invult. Een nieuw formulier maken kan hier niet: Meldroute heeft geen formuliereditor. Een beheerder zet een nieuw formulier als YAML-bestand in de formulierenmap van de server (forms/); na een herstart staat het in deze lijst.",
     getValue: () => current,
     setValue: (value) => modeling.updateProperties(element, { "meldroute:formKey": value || undefined }),
     getOptions: () => options,
@@ -163,9 +164,8 @@ function conditionOf(element) {
 function useCondition(element) {
   const modeling = useService("modeling");
   const bpmnFactory = useService("bpmnFactory");
-  const registry = useService("elementRegistry");
   const config = useService("config.meldroute");
-  const fields = formFieldsOfDiagram(registry, config.forms);
+  const fields = fieldsBefore(getBusinessObject(element).sourceRef, config.forms);
   const parsed = parseCondition(conditionOf(element)) || { field: "", op: "==", value: "" };
   const write = (text) => modeling.updateProperties(element, {
     conditionExpression: text ? bpmnFactory.create("bpmn:FormalExpression", { body: text }) : undefined,
@@ -181,11 +181,14 @@ function ConditionFieldEntry({ element, id }) {
   const { parsed, fields, update } = useCondition(element);
   return h(SelectEntry, {
     id, element, label: "Als veld",
-    description: "Velden van de formulieren in dit diagram.",
+    description: "Velden van de formulieren die vóór deze keuze zijn ingevuld.",
     getValue: () => parsed.field,
     setValue: (field) => update({ field, value: "" }),
     getOptions: () => [{ value: "", label: "— geen voorwaarde —" },
-      ...fields.map((f) => ({ value: f.naam, label: `${f.label} (${f.formulier})` }))],
+      ...fields.map((f) => ({ value: f.naam, label: `${f.label} (${f.formulier})` })),
+      // A condition written earlier on a field no form before the gateway asks stays visible.
+      ...(parsed.field && !fields.some((f) => f.naam === parsed.field)
+        ? [{ value: parsed.field, label: `${parsed.field} (geen veld van een formulier vóór deze keuze)` }] : [])],
   });
 }
 
@@ -231,6 +234,33 @@ function ConditionRawEntry({ element, id }) {
   });
 }
 
+// What the monitor counts: a user task where the melding to Veilig Thuis / AMK is made, and how a
+// case ending at an end event was handled (the yearly figures' categories, from the server).
+function MeldingEntry({ element, id }) {
+  const modeling = useService("modeling");
+  return h(CheckboxEntry, {
+    id, element, label: "In deze stap wordt de melding gedaan (Veilig Thuis / AMK)",
+    getValue: () => getBusinessObject(element).get("meldroute:melding") === true,
+    setValue: (on) => modeling.updateProperties(element, { "meldroute:melding": on ? true : undefined }),
+  });
+}
+
+function OutcomeEntry({ element, id }) {
+  const modeling = useService("modeling");
+  const config = useService("config.meldroute");
+  const current = getBusinessObject(element).get("meldroute:outcome") || "";
+  const options = [{ value: "", label: "— geen (telt niet als afloop) —" },
+    ...(config.outcomes || []).map((o) => ({ value: o.waarde, label: o.label }))];
+  if (current && !options.some((o) => o.value === current)) options.push({ value: current, label: `${current} (onbekend)` });
+  return h(SelectEntry, {
+    id, element, label: "Afloop van de zaak",
+    description: "Hoe een zaak die hier eindigt, telt in de jaarcijfers.",
+    getValue: () => current,
+    setValue: (value) => modeling.updateProperties(element, { "meldroute:outcome": value || undefined }),
+    getOptions: () => options,
+  });
+}
+
 function ShowAdvancedEntry({ element, id }) {
   const state = useService("meldrouteAdvanced");
   const eventBus = useService("eventBus");
@@ -262,7 +292,12 @@ function meldrouteGroups(element, advanced) {
     } else if (deadline.unit === "anders") {
       entries.push({ id: "meldroute-deadline-raw", element, component: DeadlineRawEntry, isEdited: isTextFieldEntryEdited });
     }
+    entries.push({ id: "meldroute-melding", element, component: MeldingEntry, isEdited: () => false });
     groups.push({ id: "meldroute-step", label: "Stap", shouldOpen: true, entries });
+  }
+  if (is(element, "bpmn:EndEvent")) {
+    groups.push({ id: "meldroute-outcome", label: "Afloop", shouldOpen: true, entries: [
+      { id: "meldroute-outcome-kind", element, component: OutcomeEntry, isEdited: isSelectEntryEdited }] });
   }
   if (is(element, "bpmn:Lane")) {
     groups.push({ id: "meldroute-lane", label: "Rol", shouldOpen: true, entries: [
