@@ -26,6 +26,8 @@ class CaseServices:
     environment: EngineEnvironment
     forms: FormCatalog
     variants: Mapping[str, Variant]
+    # A task's draft (what was typed, as stored JSON) may take at most this many bytes.
+    draft_max_bytes: int = 256 * 1024
 
     def now(self) -> datetime:
         return self.environment.clock.now()
@@ -51,6 +53,7 @@ def build_services(config) -> CaseServices:
         environment=environment,
         forms=FormCatalog.from_directory(config["FORMS_DIR"]),
         variants=load_variants(config["WORKFLOWS_DIR"]),
+        draft_max_bytes=int(config.get("DRAFT_MAX_KB", 256)) * 1024,
     )
 
 
