@@ -8,11 +8,11 @@ Found by walking the variants: Oostpoort's lists said "Zorgteam" where its task 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from tests.support.scenario import Scenario, setup_school
+from tests.support.variants import variant_copy
 from tests.support.web import WebUser
 from webapp.cases.models import CaseTask
 from webapp.notifications.deadline_notices import NoticeKind, notice_text
@@ -84,14 +84,8 @@ def test_every_variant_names_every_role_and_the_names_are_its_lanes_words(servic
 
 
 def test_a_word_the_diagrams_lanes_would_not_be_recognised_by_is_refused(tmp_path):
-    source = Path(__file__).resolve().parents[2] / "workflows" / "fedra_2019"
-    target = tmp_path / "fedra_2019"
-    target.mkdir()
-    for path in source.iterdir():
-        (target / path.name).write_bytes(path.read_bytes())
-    meta = target / "variant.yaml"
-    meta.write_text(meta.read_text(encoding="utf-8").replace('zorgteam: "Ondersteuningsteam"', 'zorgteam: "Kernteam"'),
-                    encoding="utf-8")
+    target = variant_copy(tmp_path, "fedra_2019",
+                          lambda text: text.replace('zorgteam: "Ondersteuningsteam"', 'zorgteam: "Kernteam"'))
     with pytest.raises(VariantError, match="lanes.zorgteam: 'Kernteam' wordt niet herkend"):
         load_variant(target)
 
