@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.engine.test_import_validation import FORM, diagram
 from tests.modeler.test_drafts import ONE_TASK
+from tests.support.api import ApiUser
 from tests.support.scenario import hashed_test_password, setup_school
 from tests.support.web import WebUser
 from webapp.audit.actor import Actor
@@ -201,3 +202,40 @@ def test_the_pages_show_the_board_section_to_whom_may_and_refuse_the_others(app,
     assert teacher.get(f"/diagrammen/{route_id}/verschil").status_code == 403
     refused = session.scalars(select(AuditEntry).where(AuditEntry.action == "diagram.refused")).all()
     assert len(refused) == 5 and all(r.detail["board_id"] == boards["een"] for r in refused)
+
+
+def test_a_reporter_at_two_schools_of_the_board_picks_the_school_of_the_board_route(app, session, services, boards):
+    """The board's route is offered once per school without its own; the case is the chosen school's."""
+    d = setup_school(session, services, "basismodel_2019", slug="d")
+    d.school.board_id = boards["een"]
+    b = boards["b"]
+    session.add(Membership(user_id=b.users[Role.INTERN_BEGELEIDER], school_id=d.school.id,
+                           role=Role.INTERN_BEGELEIDER))
+    # A school joined the board: its routes are the board owner's again once they hold the role there.
+    assert not Policy.for_user(session, boards["owner"]).may_for_board(
+        Action.MANAGE_DIAGRAMS, [boards["a"].school.id, b.school.id, d.school.id])
+    session.add(Membership(user_id=boards["owner"], school_id=d.school.id, role=Role.BELEIDSEIGENAAR))
+    session.commit()
+    draft, _ = board_draft(session, services, boards["owner"], boards["een"], boards["a"].definitions["opvoedproblemen"])
+    save_and_publish(session, services, boards["owner"], draft, diagram(ONE_TASK), "Eerste versie")
+    route = board_route(session, boards)
+
+    ib = WebUser(app, "ib@b.test")
+    page = ib.get("/zaken/nieuw")
+    assert f'value="{route.id}:{b.school.id}"' in page.text and f'value="{route.id}:{d.school.id}"' in page.text
+    pupil = {"naam": "Noor", "groep": "3", "geboortedatum": "2019-05-01"}
+    ambiguous = ib.post("/zaken/nieuw", {**pupil, "route": str(route.id)}, token_from="/zaken/nieuw")
+    assert ambiguous.status_code == 422 and "kies de route bij de school van de leerling" in ambiguous.text
+    started = ib.post("/zaken/nieuw", {**pupil, "route": f"{route.id}:{d.school.id}"}, token_from="/zaken/nieuw")
+    assert started.status_code == 303
+    case = session.scalar(select(Case).order_by(Case.id.desc()))
+    assert (case.school_id, case.definition_id, case.pupil.school_id) == (d.school.id, route.id, d.school.id)
+
+    api = ApiUser(app, "ib@b.test")
+    offered = [(r["id"], r["school"]["id"]) for r in api.get("/api/v1/routes").get_json()["routes"]]
+    assert (route.id, b.school.id) in offered and (route.id, d.school.id) in offered
+    refused = api.post("/api/v1/zaken", {"route": route.id, "leerling": pupil})
+    assert refused.status_code == 422
+    by_api = api.post("/api/v1/zaken", {"route": route.id, "school": b.school.id, "leerling": pupil})
+    assert by_api.status_code == 201
+    assert session.get(Case, by_api.get_json()["id"]).school_id == b.school.id
