@@ -31,6 +31,7 @@ from webapp.definitions.models import ProcessDefinition
 from webapp.modeler import drafts
 from webapp.roles import Role
 from webapp.schools.models import Board
+from webapp.tasks.listing import filter_options
 
 TWO_TASKS = ONE_TASK.replace('targetRef="End_1"/>', 'targetRef="Task_2"/>').replace(
     '<bpmn:endEvent id="End_1"/>',
@@ -239,3 +240,20 @@ def test_a_reporter_at_two_schools_of_the_board_picks_the_school_of_the_board_ro
     by_api = api.post("/api/v1/zaken", {"route": route.id, "school": b.school.id, "leerling": pupil})
     assert by_api.status_code == 201
     assert session.get(Case, by_api.get_json()["id"]).school_id == b.school.id
+
+
+def test_a_board_routes_cases_show_in_the_schools_task_filters_and_process_view(app, session, services, boards):
+    b = boards["b"]
+    draft, _ = board_draft(session, services, boards["owner"], boards["een"], boards["a"].definitions["opvoedproblemen"])
+    save_and_publish(session, services, boards["owner"], draft, diagram(ONE_TASK), "Eerste versie")
+    route = board_route(session, boards)
+    start_at(session, services, b, startable(session, b), route)
+
+    _, routes = filter_options(session, Policy.for_user(session, b.users[Role.INTERN_BEGELEIDER]))
+    assert ("opvoedproblemen", route.name) in routes
+    director = WebUser(app, "directeur@b.test")
+    assert director.get(f"/monitor/proces?diagram={route.id}").status_code == 200
+    position = director.get(f"/monitor/proces.json?diagram={route.id}").get_json()
+    assert position["activiteiten"]["Task_1"]["aantal"] == 1
+    assert "school=b" in position["activiteiten"]["Task_1"]["link"]
+    assert WebUser(app, "directeur@c.test").get(f"/monitor/proces.json?diagram={route.id}").status_code == 404

@@ -99,10 +99,9 @@ def _audited(owned: ProcessDefinition | ProcessDraft, detail: dict) -> dict:
     return {"school_id": owned.school_id, "detail": detail}
 
 
-def _refused(session: Session, actor: Actor, owned: ProcessDefinition | ProcessDraft, attempted: str, now) -> None:
+def _refused(session: Session, actor: Actor, owned: ProcessDefinition | ProcessDraft, detail: dict, now) -> None:
     """Someone tried to change a route (or draft) that is not theirs to change: on record."""
-    record_audit(session, "diagram.refused", actor=actor, at=now,
-                 **_audited(owned, {"attempted": attempted, "definition_id": getattr(owned, "definition_id", owned.id)}))
+    record_audit(session, "diagram.refused", actor=actor, at=now, **_audited(owned, detail))
     session.commit()
 
 
@@ -113,7 +112,7 @@ def managed_definition(session: Session, actor: Actor, policy: Policy, definitio
     if definition is None:
         raise NotAllowedHere(definition_id)
     if not may_manage(session, policy, definition):
-        _refused(session, actor, definition, attempted, now)
+        _refused(session, actor, definition, {"attempted": attempted, "definition_id": definition.id}, now)
         raise NotAllowedHere(definition_id)
     return definition
 
@@ -125,7 +124,7 @@ def managed_draft(session: Session, actor: Actor, policy: Policy, draft_id: int,
     if draft is None:
         raise DraftNotFound(draft_id)
     if not may_manage(session, policy, draft):
-        _refused(session, actor, draft, attempted, now)
+        _refused(session, actor, draft, {"attempted": attempted, "draft_id": draft.id}, now)
         raise DraftNotFound(draft_id)
     return draft
 
