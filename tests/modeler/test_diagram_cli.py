@@ -90,6 +90,13 @@ def test_a_boards_route_on_the_command_line(session, services, database_url, tmp
     both = meldroute(database_url, tmp_path, "versions", "--school", "cli-bestuur-school", "--bestuur", board.name)
     assert both.returncode != 0 and "één van beide" in both.stderr
 
+    broken = tmp_path / "script.bpmn"
+    broken.write_bytes(diagram(ONE_TASK.replace("bpmn:userTask", "bpmn:scriptTask")))
+    refused = meldroute(database_url, tmp_path, "publish", "--bestuur", board.name, "--route", "meldcode",
+                        "--note", "kapot", broken)
+    assert refused.returncode == 1 and "[Task_1]" in refused.stderr
+    assert session.scalar(select(func.count()).select_from(ProcessDefinition)
+                          .where(ProcessDefinition.board_id == board.id)) == 0
     published = meldroute(database_url, tmp_path, "publish", "--bestuur", board.name, "--route", "meldcode",
                           "--note", "Voor alle scholen", good)
     assert published.returncode == 0, published.stderr
