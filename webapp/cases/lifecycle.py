@@ -65,7 +65,7 @@ def start_case(session: Session, services: CaseServices, actor: Actor, *, defini
         raise NotPossibleNow(f"route '{definition.name}' heeft nog geen gepubliceerde versie")
     workflow = CaseWorkflow.start(
         compiled_process_of(session, version.id, version.content_hash),
-        environment_for_school(session, services.environment, definition.school_id),
+        environment_for_school(session, services.environment, pupil.school_id),
         {"leerling_geboortedatum": pupil.date_of_birth.isoformat()},
     )
     with new_case_change(session, services, actor, school_id=pupil.school_id, pupil_id=pupil.id,
