@@ -120,37 +120,73 @@ def check_bpmn(files: tuple[Path, ...]) -> None:
 
 @main.group("diagram")
 def diagram() -> None:
-    """Diagrammen van een school publiceren, hun versies tonen en exporteren (voor beheerders)."""
+    """Diagrammen van een school of bestuur publiceren, hun versies tonen en exporteren (voor beheerders)."""
 
 
-def _definition(session, school_slug: str, route_key: str | None):
+def _owner(session, school_slug: str | None, board_name: str | None):
+    """The school (--school SLUG) or board (--bestuur NAAM) a diagram command is about: its label,
+    the condition on its routes, and the columns a new route of it gets."""
+    from sqlalchemy import select
+
+    from webapp.definitions.models import ProcessDefinition
+    from webapp.schools.models import Board, School
+
+    if bool(school_slug) == bool(board_name):
+        raise click.UsageError("geef --school of --bestuur (één van beide)")
+    if school_slug:
+        school = session.scalar(select(School).where(School.slug == school_slug))
+        if school is None:
+            raise click.ClickException(f"school '{school_slug}' bestaat niet")
+        return f"school '{school_slug}'", ProcessDefinition.school_id == school.id, {"school_id": school.id}
+    board = session.scalar(select(Board).where(Board.name == board_name))
+    if board is None:
+        raise click.ClickException(f"bestuur '{board_name}' bestaat niet")
+    return f"bestuur '{board_name}'", ProcessDefinition.board_id == board.id, {"board_id": board.id}
+
+
+def _definition(session, owner, route_key: str, *, create_for_board: bool = False):
+    """The owner's route; a board's is made on first publish, named as its schools' route of that key."""
     from sqlalchemy import select
 
     from webapp.definitions.models import ProcessDefinition
     from webapp.schools.models import School
 
-    school = session.scalar(select(School).where(School.slug == school_slug))
-    if school is None:
-        raise click.ClickException(f"school '{school_slug}' bestaat niet")
-    if route_key is None:
-        return school, None
-    definition = session.scalar(select(ProcessDefinition).where(
-        ProcessDefinition.school_id == school.id, ProcessDefinition.route_key == route_key))
+    label, of_owner, columns = owner
+    definition = session.scalar(select(ProcessDefinition).where(of_owner, ProcessDefinition.route_key == route_key))
+    if definition is None and create_for_board and "board_id" in columns:
+        name = session.scalar(select(ProcessDefinition.name).where(
+            ProcessDefinition.route_key == route_key,
+            ProcessDefinition.school_id.in_(select(School.id).where(School.board_id == columns["board_id"]))))
+        if name is not None:
+            definition = ProcessDefinition(route_key=route_key, name=name, **columns)
+            session.add(definition)
+            session.flush()
     if definition is None:
-        raise click.ClickException(f"school '{school_slug}' heeft geen route '{route_key}'")
-    return school, definition
+        raise click.ClickException(f"{label} heeft geen route '{route_key}'")
+    return definition
+
+
+_SCHOOL = click.option("--school", "school_slug", default=None, help="slug van de school")
+_BOARD = click.option("--bestuur", "board_name", default=None,
+                      help="naam van het bestuur: de route van het bestuur, in plaats van --school")
 
 
 @diagram.command("publish")
-@click.option("--school", "school_slug", required=True, help="slug van de school")
+@_SCHOOL
+@_BOARD
 @click.option("--route", "route_key", required=True, help="sleutel van de route (bijv. meldcode)")
 @click.option("--forms", "forms_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="map met de formulieren (standaard: de formulieren van deze installatie)")
 @click.option("--note", required=True, help="wijzigingsnotitie: wat verandert er")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @with_appcontext
-def diagram_publish(school_slug: str, route_key: str, forms_dir: Path | None, note: str, file: Path) -> None:
-    """Publiceer FILE als nieuwe versie van een route; ongeldig: niets opgeslagen, exitcode 1."""
+def diagram_publish(school_slug: str | None, board_name: str | None, route_key: str, forms_dir: Path | None,
+                    note: str, file: Path) -> None:
+    """Publiceer FILE als nieuwe versie van een route; ongeldig: niets opgeslagen, exitcode 1.
+
+    Met --bestuur: de route van het bestuur (gemaakt bij de eerste publicatie, als een school van het
+    bestuur een route met die sleutel heeft); die geldt op elke school van het bestuur zonder eigen
+    route met die sleutel."""
     from webapp.audit.actor import Actor, Channel
     from webapp.engine import DiagramRejected
     from webapp.forms.catalog import FormCatalog
@@ -164,7 +200,8 @@ def diagram_publish(school_slug: str, route_key: str, forms_dir: Path | None, no
         click.echo(f"{forms_dir}: ERROR: {exc}", err=True)
         sys.exit(1)
     with get_database().session() as session:
-        _school, definition = _definition(session, school_slug, route_key)
+        definition = _definition(session, _owner(session, school_slug, board_name), route_key,
+                                 create_for_board=True)
         try:
             version = publish_file(session, forms, Actor(None, None, Channel.CLI), definition=definition,
                                    bpmn=file.read_bytes(), filename=file.name, note=note, now=services.now())
@@ -177,7 +214,7 @@ def diagram_publish(school_slug: str, route_key: str, forms_dir: Path | None, no
             sys.exit(1)
         for warning in version_warnings(version):
             click.echo(warning.format(str(file)))
-        click.echo(f"{school_slug}/{route_key}: versie {version.number} gepubliceerd")
+        click.echo(f"{school_slug or board_name}/{route_key}: versie {version.number} gepubliceerd")
 
 
 def version_warnings(version):
@@ -187,17 +224,18 @@ def version_warnings(version):
 
 
 @diagram.command("versions")
-@click.option("--school", "school_slug", required=True)
+@_SCHOOL
+@_BOARD
 @with_appcontext
-def diagram_versions(school_slug: str) -> None:
+def diagram_versions(school_slug: str | None, board_name: str | None) -> None:
     """Toon per route de versies: nummer, wie, wanneer, notitie; * = gepubliceerd."""
     from sqlalchemy import select
 
     from webapp.definitions.models import ProcessDefinition
 
     with get_database().session() as session:
-        school, _ = _definition(session, school_slug, None)
-        for definition in session.scalars(select(ProcessDefinition).where(ProcessDefinition.school_id == school.id)
+        _label, of_owner, _columns = _owner(session, school_slug, board_name)
+        for definition in session.scalars(select(ProcessDefinition).where(of_owner)
                                           .order_by(ProcessDefinition.route_key)):
             click.echo(f"{definition.route_key} ({definition.name})")
             for version in definition.versions:
@@ -208,20 +246,22 @@ def diagram_versions(school_slug: str) -> None:
 
 
 @diagram.command("export")
-@click.option("--school", "school_slug", required=True)
+@_SCHOOL
+@_BOARD
 @click.option("--route", "route_key", required=True)
 @click.option("--version", "number", required=True, type=int)
 @click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path),
               help="schrijf ook de formulieren van deze versie in deze map")
 @with_appcontext
-def diagram_export(school_slug: str, route_key: str, number: int, forms_dir: Path | None) -> None:
+def diagram_export(school_slug: str | None, board_name: str | None, route_key: str, number: int,
+                   forms_dir: Path | None) -> None:
     """Schrijf de BPMN van een versie naar stdout (en met --forms haar formulieren naar een map)."""
     from webapp.audit.actor import Actor, Channel
     from webapp.modeler.drafts import export_version
 
     services = get_services()
     with get_database().session() as session:
-        _school, definition = _definition(session, school_slug, route_key)
+        definition = _definition(session, _owner(session, school_slug, board_name), route_key)
         version = next((v for v in definition.versions if v.number == number), None)
         if version is None:
             raise click.ClickException(f"route '{route_key}' heeft geen versie {number}")

@@ -13,7 +13,8 @@ from tests.modeler.test_drafts import CAMUNDA_FILE, ONE_TASK
 from tests.support.scenario import setup_school
 from webapp.audit.models import AuditEntry
 from webapp.config import PROJECT_ROOT
-from webapp.definitions.models import ProcessVersion
+from webapp.definitions.models import ProcessDefinition, ProcessVersion
+from webapp.schools.models import Board
 
 pytestmark = pytest.mark.slow
 
@@ -68,3 +69,46 @@ def test_publish_versions_and_export(session, services, database_url, tmp_path):
 
     unknown = meldroute(database_url, tmp_path, "versions", "--school", "bestaat-niet")
     assert unknown.returncode != 0 and "bestaat niet" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+def test_a_boards_route_on_the_command_line(session, services, database_url, tmp_path):
+    """--bestuur: the board's route, made on first publish for a key its schools have; audited as the board's."""
+    from tests.engine.test_import_validation import diagram
+
+    setup = setup_school(session, services, "basismodel_2019", slug="cli-bestuur-school")
+    board = Board(name="Stichting Opdrachtregel")
+    session.add(board)
+    session.flush()
+    setup.school.board_id = board.id
+    session.commit()
+    good = tmp_path / "goed.bpmn"
+    good.write_bytes(diagram(ONE_TASK))
+
+    unknown_key = meldroute(database_url, tmp_path, "publish", "--bestuur", board.name, "--route", "onbekend",
+                            "--note", "x", good)
+    assert unknown_key.returncode != 0 and "geen route 'onbekend'" in unknown_key.stderr
+    both = meldroute(database_url, tmp_path, "versions", "--school", "cli-bestuur-school", "--bestuur", board.name)
+    assert both.returncode != 0 and "één van beide" in both.stderr
+
+    broken = tmp_path / "script.bpmn"
+    broken.write_bytes(diagram(ONE_TASK.replace("bpmn:userTask", "bpmn:scriptTask")))
+    refused = meldroute(database_url, tmp_path, "publish", "--bestuur", board.name, "--route", "meldcode",
+                        "--note", "kapot", broken)
+    assert refused.returncode == 1 and "[Task_1]" in refused.stderr
+    assert session.scalar(select(func.count()).select_from(ProcessDefinition)
+                          .where(ProcessDefinition.board_id == board.id)) == 0
+    published = meldroute(database_url, tmp_path, "publish", "--bestuur", board.name, "--route", "meldcode",
+                          "--note", "Voor alle scholen", good)
+    assert published.returncode == 0, published.stderr
+    assert "versie 1 gepubliceerd" in published.stdout
+    session.expire_all()
+    route = session.scalar(select(ProcessDefinition).where(ProcessDefinition.board_id == board.id))
+    assert (route.route_key, route.school_id, route.published_version.number) == ("meldcode", None, 1)
+    versions = meldroute(database_url, tmp_path, "versions", "--bestuur", board.name)
+    assert versions.stdout.splitlines()[1].startswith("  * v1") and "Voor alle scholen" in versions.stdout
+    exported = meldroute(database_url, tmp_path, "export", "--bestuur", board.name, "--route", "meldcode",
+                         "--version", "1")
+    assert exported.returncode == 0 and exported.stdout == good.read_text()
+    entries = session.scalars(select(AuditEntry).where(AuditEntry.action.like("diagram.%"))).all()
+    assert sorted((e.action, e.school_id, e.detail["board_id"]) for e in entries) == [
+        ("diagram.export", None, board.id), ("diagram.publish", None, board.id)]

@@ -17,6 +17,7 @@ from webapp.modeler import drafts
 from webapp.notifications.service import notify
 from webapp.privacy.inzage import record_request
 from webapp.roles import Role
+from webapp.schools.models import Board
 
 OWNER, OTHER_TEACHER, IB, DIRECTOR, BOARD, POLICY_OWNER, ADMIN, OTHER_SCHOOL = (
     "leerkracht-eigen-zaak", "leerkracht-andere", "intern-begeleider", "directeur",
@@ -45,11 +46,16 @@ class World:
     definition_id: int
     draft_id: int
     board_inzage_id: int  # a request addressed to the board, recorded by its board member
+    board_id: int  # school A's board (school A its only school: A's diagram managers manage its routes)
 
     @classmethod
     def build(cls, session, services, database) -> World:
         school_a = setup_school(session, services, "basismodel_2019", slug="school-a")
         setup_school(session, services, "basismodel_2019", slug="school-b")
+        board = Board(name="Stichting A")
+        session.add(board)
+        session.flush()
+        school_a.school.board_id = board.id
         other_teacher = User(email=EMAILS[OTHER_TEACHER], display_name="Andere Leerkracht",
                              password_hash=hashed_test_password(), active=True, created_at=services.now())
         session.add(other_teacher)
@@ -81,13 +87,13 @@ class World:
                                     Policy.for_user(session, school_a.users[Role.BELEIDSEIGENAAR]),
                                     definition_id=definition.id, now=services.now())
         return cls(scenario.case_id, task_id, attachment_id, notification_id, ib_id, school_a.school.id, inzage_id,
-                   school_a.users[Role.LEERKRACHT], definition.id, draft.id, board_inzage_id)
+                   school_a.users[Role.LEERKRACHT], definition.id, draft.id, board_inzage_id, board.id)
 
     def url(self, path: str) -> str:
         return path.format(case=self.case_id, task=self.task_id, attachment=self.attachment_id,
                            notification=self.notification_id, school=self.school_id, inzage=self.inzage_id,
                            owner=self.owner_id, definition=self.definition_id, draft=self.draft_id,
-                           board_inzage=self.board_inzage_id)
+                           board_inzage=self.board_inzage_id, board=self.board_id)
 
     def claim_task_by_ib(self, session, services) -> None:
         task_actions.claim_task(session, services, Actor(self.ib_id), task_id=self.task_id)

@@ -43,7 +43,7 @@ DIAGRAM_MANAGERS = {POLICY_OWNER, ADMIN}
 @dataclass(frozen=True)
 class Decision:
     method: str
-    path: str  # placeholders: {case}, {task}, {attachment}, {notification} (one of the IB's), {inzage}, {board_inzage}, {school},
+    path: str  # placeholders: {case}, {task}, {attachment}, {notification} (one of the IB's), {inzage}, {board_inzage}, {school}, {board},
     # {owner} (the teacher who started the case)
     allowed: frozenset
     data: dict | None = None
@@ -165,6 +165,9 @@ DECISIONS: dict[str, list[Decision]] = {
     "modeler.route": [decision("GET", "/diagrammen/{definition}", SCHOOL_A)],
     "modeler.published_diagram": [decision("GET", "/diagrammen/{definition}/gepubliceerd.json", SCHOOL_A)],
     "modeler.new_draft": [decision("POST", "/diagrammen/{definition}/concepten", DIAGRAM_MANAGERS)],
+    # A board's routes: who may manage diagrams at every school of the board (here school A alone).
+    "modeler.new_board_draft": [decision("POST", "/diagrammen/besturen/{board}/concepten", DIAGRAM_MANAGERS,
+                                         {"van": "{definition}"})],
     "modeler.edit": [decision("GET", "/diagrammen/concepten/{draft}", DIAGRAM_MANAGERS)],
     "modeler.draft_content": [decision("GET", "/diagrammen/concepten/{draft}/inhoud.json", DIAGRAM_MANAGERS)],
     "modeler.save": [decision("PUT", "/diagrammen/concepten/{draft}", DIAGRAM_MANAGERS,

@@ -44,7 +44,7 @@ def _paths(path: str, world: World) -> list[str]:
     real = world.url(path)
     odd = (path.replace("{case}", HUGE).replace("{task}", "0").replace("{attachment}", "²")
            .replace("{inzage}", HUGE).replace("{school}", HUGE).replace("{owner}", HUGE)
-           .replace("{definition}", HUGE).replace("{draft}", "0"))
+           .replace("{definition}", HUGE).replace("{draft}", "0").replace("{board}", HUGE))
     return [real, odd, real.replace("?", "?school=" + HUGE + "&stap=%00&")]
 
 

@@ -273,6 +273,9 @@ class PupilDetailsSchema(ApiSchema):
 
 class StartCaseRequestSchema(ApiSchema):
     route = _id(required=True, metadata={"description": "`id` uit GET /api/v1/routes."})
+    school = _id(load_default=None, metadata={
+        "description": "`school.id` bij die route in GET /api/v1/routes: nodig als een route van het bestuur "
+                       "op meer van uw scholen geldt."})
     leerling = fields.Nested(PupilDetailsSchema, required=True, metadata={
         "description": "De leerling: gevonden op naam en geboortedatum op de school van de route, anders "
                        "aangemaakt. Zoals op de website; een leerling kiezen op nummer kan niet."})

@@ -346,7 +346,7 @@ def start_case():
     try:
         case = start_reported_case(
             db, get_services(), current_actor(), definitions=startable_definitions(db, policy),
-            route_id=request_data["route"],
+            route_id=request_data["route"], school_id=request_data.get("school"),
             pupil=PupilDetails(described["naam"], described["groep"], described["geboortedatum"]),
         )
     except InvalidSubmission as invalid:

@@ -24,7 +24,9 @@ Who sees what:
   manages the accounts of the users who hold a role at one of their schools (a board's beheerder
   holds the role at each of the board's schools): those roles, and — only when all of the
   user's roles are at their schools — the name, address and whether the account is active
-  (`user_filter`, `manages_whole_account`); another school's users answer 404;
+  (`user_filter`, `manages_whole_account`); another school's users answer 404. A board's own
+  routes (board-wide variants) only who may manage diagrams at every school of the board
+  (`may_for_board`): a board-wide route reaches each of them, so no one school's owner decides it;
 - nobody: another school's cases.
 
 Notifications are the recipient's own. The outbox: while mail is kept in it (development, no
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import enum
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, exists, false, or_, select
@@ -134,6 +137,12 @@ class Policy:
 
     def may_at_school(self, action: Action, school_id: int) -> bool:
         return bool(self.roles_at(school_id) & SCHOOL_ACTIONS[action])
+
+    def may_for_board(self, action: Action, board_school_ids: Iterable[int]) -> bool:
+        """An action on the board's own things (its board-wide routes), given the board's schools:
+        allowed at every one of them (a board without schools has nobody who may)."""
+        schools = list(board_school_ids)
+        return bool(schools) and all(self.may_at_school(action, school_id) for school_id in schools)
 
     # -- cases -----------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from webapp.cases.models import (
 from webapp.cases.task_actions import case_of_task, keep_draft
 from webapp.cases.unit_of_work import case_change, new_case_change
 from webapp.definitions.models import ProcessDefinition, ProcessVersion
+from webapp.definitions.service import published_routes_of_schools
 from webapp.definitions.spec_cache import compiled_process_of
 from webapp.definitions.version_forms import form_of_task
 from webapp.engine import ACUTE_DANGER_SIGNAL, CaseWorkflow, TaskNotReady, TimerInfo
@@ -45,10 +46,13 @@ from webapp.services import CaseServices
 
 def start_case(session: Session, services: CaseServices, actor: Actor, *, definition_id: int,
                pupil_id: int) -> Case:
-    """Start a case on the route's published version, for a pupil of the route's school."""
+    """Start a case on the route's published version, for a pupil of a school the route applies to
+    (its own, or its board's where the school has no route of that key); the case is the pupil's
+    school's."""
     definition = session.get(ProcessDefinition, definition_id, populate_existing=True)
     pupil = session.get(Pupil, pupil_id)
-    if definition is None or pupil is None or pupil.school_id != definition.school_id:
+    if definition is None or pupil is None or (definition.school_id != pupil.school_id and definition.id not in {
+            d.id for _, d in published_routes_of_schools(session, [pupil.school_id])}):
         session.rollback()
         raise NotPossibleNow("route en leerling horen niet bij dezelfde school")
     # Not the version's BPMN text: it is needed only to compile the process (cached).
@@ -61,10 +65,10 @@ def start_case(session: Session, services: CaseServices, actor: Actor, *, defini
         raise NotPossibleNow(f"route '{definition.name}' heeft nog geen gepubliceerde versie")
     workflow = CaseWorkflow.start(
         compiled_process_of(session, version.id, version.content_hash),
-        environment_for_school(session, services.environment, definition.school_id),
+        environment_for_school(session, services.environment, pupil.school_id),
         {"leerling_geboortedatum": pupil.date_of_birth.isoformat()},
     )
-    with new_case_change(session, services, actor, school_id=definition.school_id, pupil_id=pupil.id,
+    with new_case_change(session, services, actor, school_id=pupil.school_id, pupil_id=pupil.id,
                          definition_id=definition.id, process_version_id=version.id,
                          workflow=workflow) as change:
         change.event("case_started", f"Zorg gemeld: route '{definition.name}' (versie {version.number})")

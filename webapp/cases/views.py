@@ -40,6 +40,7 @@ from webapp.cases.read_models import (
 )
 from webapp.cases.starting import (
     PupilDetails,
+    parse_route_choice,
     schools_of,
     start_reported_case,
     startable_definitions,
@@ -95,8 +96,9 @@ def start():
     values, errors = dict(request.form), {}
     if request.method == "POST":
         try:
+            route_id, school_id = parse_route_choice(request.form.get("route"))
             case = start_reported_case(
-                db, services, actor, definitions=definitions, route_id=parse_id(request.form.get("route")),
+                db, services, actor, definitions=definitions, route_id=route_id, school_id=school_id,
                 pupil=PupilDetails(request.form.get("naam", ""), request.form.get("groep", ""),
                                    request.form.get("geboortedatum", "")),
             )

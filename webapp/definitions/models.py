@@ -2,20 +2,36 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import Base
 
 
 class ProcessDefinition(Base):
-    """One route a school offers (e.g. "opvoedproblemen", "huiselijk geweld"), across versions."""
+    """One route a school offers (e.g. "opvoedproblemen", "huiselijk geweld"), across versions.
+
+    A route belongs to one school, or to a board (a board-wide variant): every school of the
+    board without its own route of that key starts its cases on the board's. A case still
+    carries its pupil's school (`Case.school_id`), never the route's owner."""
 
     __tablename__ = "process_definitions"
-    __table_args__ = (UniqueConstraint("school_id", "route_key"),)
+    __table_args__ = (
+        UniqueConstraint("school_id", "route_key"),
+        UniqueConstraint("board_id", "route_key"),
+        CheckConstraint("(school_id IS NULL) <> (board_id IS NULL)", name="school_or_board"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
+    board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id"), index=True)
     route_key: Mapped[str] = mapped_column(String(80))
     name: Mapped[str] = mapped_column(String(200))
     # New cases start on this version; running cases keep the version they started on.
@@ -24,6 +40,7 @@ class ProcessDefinition(Base):
     )
 
     school = relationship("School")
+    board = relationship("Board")
     versions: Mapped[list[ProcessVersion]] = relationship(
         back_populates="definition",
         foreign_keys="ProcessVersion.definition_id",
@@ -78,11 +95,16 @@ class ProcessDraft(Base):
     from an older revision is refused (the editor keeps its text and is told who saved first)."""
 
     __tablename__ = "process_drafts"
-    __table_args__ = (Index("ix_process_drafts_definition", "definition_id"),)
+    __table_args__ = (
+        Index("ix_process_drafts_definition", "definition_id"),
+        CheckConstraint("(school_id IS NULL) <> (board_id IS NULL)", name="school_or_board"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"))
-    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    # The route's owner, as on its definition: a school, or a board for a board-wide route.
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
+    board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id"))
     base_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_versions.id"))
     bpmn_xml: Mapped[str] = mapped_column(Text)
     source_filename: Mapped[str | None] = mapped_column(String(255))

@@ -6,7 +6,7 @@ the definition at a version, and running cases keep the version they started on.
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from webapp.definitions.models import ProcessDefinition, ProcessVersion
@@ -29,6 +29,38 @@ def get_or_create_definition(session: Session, school: School, route_key: str, n
         session.add(definition)
         session.flush()
     return definition
+
+
+def reaching_schools(school_ids):
+    """SQL condition on `ProcessDefinition`: the routes cases at these schools may run on — the
+    schools' own and their boards' (for lists and filters by route key; a board's route the school
+    has its own of shares its key, so it adds no key)."""
+    return or_(ProcessDefinition.school_id.in_(school_ids),
+               ProcessDefinition.board_id.in_(select(School.board_id).where(School.id.in_(school_ids))))
+
+
+def published_routes_of_schools(session: Session, school_ids: list[int]) -> list[tuple[int, ProcessDefinition]]:
+    """The published routes cases start on at each school, as (school id, route): the school's own,
+    and its board's for every route key the school has no route of its own for (published or not:
+    a school's own route, once it has one, is its choice)."""
+    if not school_ids:
+        return []
+    schools = list(session.execute(select(School.id, School.board_id).where(School.id.in_(school_ids))
+                                   .order_by(School.id)))
+    owned = list(session.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.school_id.in_(school_ids)).order_by(ProcessDefinition.name)))
+    board_ids = {board_id for _, board_id in schools if board_id is not None}
+    of_boards = list(session.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.board_id.in_(board_ids), ProcessDefinition.published_version_id.is_not(None))
+        .order_by(ProcessDefinition.name))) if board_ids else []
+    routes = []
+    for school_id, board_id in schools:
+        own = [d for d in owned if d.school_id == school_id]
+        own_keys = {d.route_key for d in own}
+        board = [d for d in of_boards if d.board_id == board_id and d.route_key not in own_keys]
+        routes.extend((school_id, d) for d in sorted([d for d in own if d.published_version_id] + board,
+                                                     key=lambda d: d.name))
+    return routes
 
 
 def import_version(

@@ -31,12 +31,14 @@ from webapp.engine.parser import BPMN_NS
 from webapp.engine.xmlsafe import MAX_DIAGRAM_BYTES, parse_untrusted_xml
 from webapp.forms.catalog import FormCatalog
 from webapp.modeler.compliance import compliance_hints
+from webapp.modeler.read_models import may_manage
+from webapp.schools.service import school_ids_of_board
 
 MAX_NOTE_LENGTH = 2000
 
 
 class NotAllowedHere(Exception):
-    """The actor may not change diagrams of this school (or the thing is not theirs to see: 404)."""
+    """The actor may not change diagrams of this school or board (or the route does not exist)."""
 
 
 class DraftNotFound(Exception):
@@ -89,16 +91,40 @@ def check_diagram(bpmn: bytes, forms: FormCatalog) -> CheckResult:
     return CheckResult([], list(compiled.warnings) + compliance_hints(compiled))
 
 
-def _managed_definition(session: Session, policy: Policy, definition_id: int) -> ProcessDefinition:
+def _audited(owned: ProcessDefinition | ProcessDraft, detail: dict) -> dict:
+    """The audit entry's school and detail for work on a route: a board's route is no school's,
+    so its entries carry `detail.board_id` (and no school)."""
+    if owned.board_id is not None:
+        return {"school_id": None, "detail": {**detail, "board_id": owned.board_id}}
+    return {"school_id": owned.school_id, "detail": detail}
+
+
+def _refused(session: Session, actor: Actor, owned: ProcessDefinition | ProcessDraft, detail: dict, now) -> None:
+    """Someone tried to change a route (or draft) that is not theirs to change: on record."""
+    record_audit(session, "diagram.refused", actor=actor, at=now, **_audited(owned, detail))
+    session.commit()
+
+
+def managed_definition(session: Session, actor: Actor, policy: Policy, definition_id: int, *, attempted: str,
+                       now) -> ProcessDefinition:
+    """The route, if this actor may change it; a refusal of an existing route is audited."""
     definition = session.get(ProcessDefinition, definition_id)
-    if definition is None or not policy.may_at_school(Action.MANAGE_DIAGRAMS, definition.school_id):
+    if definition is None:
+        raise NotAllowedHere(definition_id)
+    if not may_manage(session, policy, definition):
+        _refused(session, actor, definition, {"attempted": attempted, "definition_id": definition.id}, now)
         raise NotAllowedHere(definition_id)
     return definition
 
 
-def _managed_draft(session: Session, policy: Policy, draft_id: int) -> ProcessDraft:
+def managed_draft(session: Session, actor: Actor, policy: Policy, draft_id: int, *, attempted: str,
+                  now) -> ProcessDraft:
+    """The draft, if this actor may change its route (else not found; an existing one audited)."""
     draft = session.get(ProcessDraft, draft_id, populate_existing=True)
-    if draft is None or not policy.may_at_school(Action.MANAGE_DIAGRAMS, draft.school_id):
+    if draft is None:
+        raise DraftNotFound(draft_id)
+    if not may_manage(session, policy, draft):
+        _refused(session, actor, draft, {"attempted": attempted, "draft_id": draft.id}, now)
         raise DraftNotFound(draft_id)
     return draft
 
@@ -116,7 +142,7 @@ def new_draft(session: Session, forms: FormCatalog, actor: Actor, policy: Policy
               now, bpmn: bytes | None = None, filename: str | None = None) -> tuple[ProcessDraft, CheckResult]:
     """A draft from an uploaded file (refused, storing nothing, when it is not usable BPMN or holds
     elements that would change execution), or from the published version when no file is given."""
-    definition = _managed_definition(session, policy, definition_id)
+    definition = managed_definition(session, actor, policy, definition_id, attempted="draft_create", now=now)
     if bpmn is None:
         published = definition.published_version
         if published is None:
@@ -128,16 +154,54 @@ def new_draft(session: Session, forms: FormCatalog, actor: Actor, policy: Policy
         if problems:
             raise UploadRefused(problems)
     draft = ProcessDraft(
-        definition_id=definition.id, school_id=definition.school_id,
+        definition_id=definition.id, school_id=definition.school_id, board_id=definition.board_id,
         base_version_id=definition.published_version_id, bpmn_xml=text, source_filename=filename,
         revision=1, created_by_id=actor.user_id, created_at=now, updated_by_id=actor.user_id, updated_at=now,
     )
     session.add(draft)
     session.flush()
     result = check_diagram(text.encode("utf-8"), forms)
-    record_audit(session, "diagram.draft_create", actor=actor, at=now, school_id=definition.school_id,
-                 detail={"route": definition.route_key, "draft_id": draft.id, "uploaded": bpmn is not None,
-                         "filename": filename, "errors": len(result.errors), "warnings": len(result.warnings)})
+    record_audit(session, "diagram.draft_create", actor=actor, at=now, **_audited(definition, {
+        "route": definition.route_key, "draft_id": draft.id, "uploaded": bpmn is not None,
+        "filename": filename, "errors": len(result.errors), "warnings": len(result.warnings)}))
+    session.commit()
+    return draft, result
+
+
+def new_board_draft(session: Session, forms: FormCatalog, actor: Actor, policy: Policy, *, board_id: int,
+                    from_definition_id: int, now) -> tuple[ProcessDraft, CheckResult]:
+    """A draft of the board's route for the key of a school's route of the board, starting from that
+    school's published version (the board's route is made the first time). Published, it reaches
+    the schools of the board that have no route of that key of their own."""
+    board_schools = school_ids_of_board(session, board_id)
+    if not board_schools:
+        raise NotAllowedHere(board_id)
+    if not policy.may_for_board(Action.MANAGE_DIAGRAMS, board_schools):
+        record_audit(session, "diagram.refused", actor=actor, at=now, school_id=None,
+                     detail={"attempted": "board_draft_create", "board_id": board_id})
+        session.commit()
+        raise NotAllowedHere(board_id)
+    source = session.get(ProcessDefinition, from_definition_id)
+    if source is None or source.school_id not in board_schools or source.published_version is None:
+        raise UploadRefused([Problem("kies een gepubliceerde route van een school van dit bestuur om van uit te gaan")])
+    definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.board_id == board_id,
+                                                                ProcessDefinition.route_key == source.route_key))
+    if definition is None:
+        definition = ProcessDefinition(board_id=board_id, route_key=source.route_key, name=source.name)
+        session.add(definition)
+        session.flush()
+    published = source.published_version
+    draft = ProcessDraft(
+        definition_id=definition.id, board_id=board_id, base_version_id=definition.published_version_id,
+        bpmn_xml=published.bpmn_xml, source_filename=published.source_filename, revision=1,
+        created_by_id=actor.user_id, created_at=now, updated_by_id=actor.user_id, updated_at=now,
+    )
+    session.add(draft)
+    session.flush()
+    result = check_diagram(published.bpmn_xml.encode("utf-8"), forms)
+    record_audit(session, "diagram.draft_create", actor=actor, at=now, **_audited(definition, {
+        "route": definition.route_key, "draft_id": draft.id, "uploaded": False, "from_definition_id": source.id,
+        "from_version": published.number, "errors": len(result.errors), "warnings": len(result.warnings)}))
     session.commit()
     return draft, result
 
@@ -145,7 +209,7 @@ def new_draft(session: Session, forms: FormCatalog, actor: Actor, policy: Policy
 def save_draft(session: Session, forms: FormCatalog, actor: Actor, policy: Policy, *, draft_id: int,
                bpmn: bytes, revision: int, now, autosave: bool = False) -> tuple[ProcessDraft, CheckResult]:
     """Store the editor's diagram if nobody saved since `revision`; answer with the server's problems."""
-    draft = _managed_draft(session, policy, draft_id)
+    draft = managed_draft(session, actor, policy, draft_id, attempted="draft_save", now=now)
     text = _as_text(bpmn)
     unreadable = _not_bpmn(bpmn)
     if unreadable:
@@ -158,13 +222,12 @@ def save_draft(session: Session, forms: FormCatalog, actor: Actor, policy: Polic
     ).rowcount
     if saved != 1:
         session.rollback()
-        raise DraftConflict(_managed_draft(session, policy, draft_id))
+        raise DraftConflict(managed_draft(session, actor, policy, draft_id, attempted="draft_save", now=now))
     result = check_diagram(bpmn, forms)
-    record_audit(session, "diagram.draft_save", actor=actor, at=now, school_id=draft.school_id,
-                 detail={"draft_id": draft.id, "revision": revision + 1, "autosave": autosave,
-                         "errors": len(result.errors)})
+    record_audit(session, "diagram.draft_save", actor=actor, at=now, **_audited(draft, {
+        "draft_id": draft.id, "revision": revision + 1, "autosave": autosave, "errors": len(result.errors)}))
     session.commit()
-    return _managed_draft(session, policy, draft_id), result
+    return managed_draft(session, actor, policy, draft_id, attempted="draft_save", now=now), result
 
 
 def _not_bpmn(bpmn: bytes) -> list[Problem]:
@@ -182,7 +245,7 @@ def publish_draft(session: Session, forms: FormCatalog, actor: Actor, policy: Po
                   revision: int, note: str, now) -> ProcessVersion:
     """The draft becomes the route's next version (forms frozen with it), published for new cases."""
     note = (note or "").strip()
-    draft = _managed_draft(session, policy, draft_id)
+    draft = managed_draft(session, actor, policy, draft_id, attempted="publish", now=now)
     if draft.revision != revision:
         raise DraftConflict(draft)
     if not note:
@@ -200,8 +263,8 @@ def publish_draft(session: Session, forms: FormCatalog, actor: Actor, policy: Po
         raise PublishRefused("het concept heeft nog fouten; los ze op voordat u publiceert",
                              rejected.problems) from None
     session.delete(draft)
-    record_audit(session, "diagram.publish", actor=actor, at=now, school_id=definition.school_id,
-                 detail={"route": definition.route_key, "version": version.number, "draft_id": draft_id})
+    record_audit(session, "diagram.publish", actor=actor, at=now, **_audited(definition, {
+        "route": definition.route_key, "version": version.number, "draft_id": draft_id}))
     session.commit()
     return version
 
@@ -219,8 +282,8 @@ def publish_file(session: Session, forms: FormCatalog, actor: Actor, *, definiti
     except DiagramRejected:
         session.rollback()
         raise
-    record_audit(session, "diagram.publish", actor=actor, at=now, school_id=definition.school_id,
-                 detail={"route": definition.route_key, "version": version.number, "filename": filename})
+    record_audit(session, "diagram.publish", actor=actor, at=now, **_audited(definition, {
+        "route": definition.route_key, "version": version.number, "filename": filename}))
     session.commit()
     return version
 
@@ -237,7 +300,7 @@ def export_version(session: Session, actor: Actor, version: ProcessVersion, now)
     definition = version.definition
     catalog = forms_of_version(session, version.id)
     forms = {key: catalog.source(key) for key in catalog.keys()}
-    record_audit(session, "diagram.export", actor=actor, at=now, school_id=definition.school_id,
-                 detail={"route": definition.route_key, "version": version.number})
+    record_audit(session, "diagram.export", actor=actor, at=now, **_audited(definition, {
+        "route": definition.route_key, "version": version.number}))
     session.commit()
     return Export(f"{definition.route_key}-v{version.number}.bpmn", version.bpmn_xml, forms)

@@ -17,22 +17,25 @@ from flask import (
     url_for,
 )
 
-from webapp.auth.policy import Action
 from webapp.auth.session import current_actor, current_policy
 from webapp.db import get_session
 from webapp.definitions.models import ProcessDraft
 from webapp.engine.xmlsafe import MAX_DIAGRAM_BYTES
+from webapp.ids import parse_id
 from webapp.modeler import drafts
 from webapp.modeler.read_models import (
+    board_routes,
+    owner_name,
+    owner_variants,
+    route_forms,
     route_view,
-    school_forms,
     school_routes,
     version_form_changes,
     visible_definition,
 )
 from webapp.outcome_kinds import OUTCOME_LABELS
 from webapp.roles import Lane
-from webapp.schools.models import School
+from webapp.schools.service import school_ids_of_board
 from webapp.services import get_services
 
 blueprint = Blueprint("modeler", __name__, template_folder="templates")
@@ -46,11 +49,21 @@ def _definition_or_404(definition_id: int):
     return definition
 
 
+def _require_manage(definition) -> None:
+    """A member who may see the route but not change it: 403 (and on record)."""
+    try:
+        drafts.managed_definition(get_session(), current_actor(), current_policy(), definition.id,
+                                  attempted=request.endpoint, now=get_services().now())
+    except drafts.NotAllowedHere:
+        abort(403)
+
+
 def _managed_draft_or_404(draft_id: int) -> ProcessDraft:
-    draft = get_session().get(ProcessDraft, draft_id)
-    if draft is None or not current_policy().may_at_school(Action.MANAGE_DIAGRAMS, draft.school_id):
+    try:
+        return drafts.managed_draft(get_session(), current_actor(), current_policy(), draft_id,
+                                    attempted=request.endpoint, now=get_services().now())
+    except drafts.DraftNotFound:
         abort(404)
-    return draft
 
 
 def _problems(check: drafts.CheckResult) -> dict:
@@ -64,7 +77,27 @@ def _draft_state(draft: ProcessDraft) -> dict:
 
 @blueprint.get("/diagrammen")
 def index():
-    return render_template("modeler/index.html", routes=school_routes(get_session(), current_policy()))
+    db, policy = get_session(), current_policy()
+    return render_template("modeler/index.html", routes=school_routes(db, policy), boards=board_routes(db, policy))
+
+
+@blueprint.post("/diagrammen/besturen/<int:board_id>/concepten")
+def new_board_draft(board_id: int):
+    """A draft of a board-wide route, starting from one of the board's schools' routes."""
+    db, services = get_session(), get_services()
+    try:
+        draft, check = drafts.new_board_draft(db, services.forms, current_actor(), current_policy(),
+                                              board_id=board_id, from_definition_id=parse_id(request.form.get("van")) or 0,
+                                              now=services.now())
+    except drafts.NotAllowedHere:
+        member = any(current_policy().roles_at(school_id) for school_id in school_ids_of_board(db, board_id))
+        abort(403 if member else 404)
+    except drafts.UploadRefused as refused:
+        flash(f"Er is geen concept gemaakt: {refused}.", "warning")
+        return redirect(url_for("modeler.index"), code=303)
+    if check.warnings:
+        flash(f"Concept aangemaakt met {len(check.warnings)} waarschuwing(en); ze staan onder Problemen.", "warning")
+    return redirect(url_for("modeler.edit", draft_id=draft.id), code=303)
 
 
 @blueprint.get("/diagrammen/<int:definition_id>")
@@ -86,8 +119,7 @@ def published_diagram(definition_id: int):
 def new_draft(definition_id: int):
     db, services = get_session(), get_services()
     definition = _definition_or_404(definition_id)
-    if not current_policy().may_at_school(Action.MANAGE_DIAGRAMS, definition.school_id):
-        abort(403)
+    _require_manage(definition)
     upload = request.files.get("bestand")
     bpmn = upload.read(MAX_DIAGRAM_BYTES + 1) if upload and upload.filename else None
     if bpmn is None and request.form.get("bron") == "bestand":
@@ -113,20 +145,28 @@ def new_draft(definition_id: int):
 def edit(draft_id: int):
     draft = _managed_draft_or_404(draft_id)
     return render_template("modeler/edit.html", draft=draft, definition=draft.definition,
-                           school=get_session().get(School, draft.school_id), max_note=MAX_NOTE)
+                           owner_name=owner_name(get_session(), draft), max_note=MAX_NOTE)
 
 
 @blueprint.get("/diagrammen/concepten/<int:draft_id>/inhoud.json")
 def draft_content(draft_id: int):
-    """The draft, the school's forms and lanes for the panel, and the server's problems."""
+    """The draft, its schools' forms and lanes for the panel, and the server's problems."""
     draft = _managed_draft_or_404(draft_id)
     services = get_services()
-    school = get_session().get(School, draft.school_id)
     check = drafts.check_diagram(draft.bpmn_xml.encode("utf-8"), services.forms)
+    variants = owner_variants(get_session(), draft)
     return {"bpmn": draft.bpmn_xml, **_draft_state(draft), **_problems(check),
-            "formulieren": school_forms(services.forms, school),
-            "rollen": [services.lane_term(school, lane.value) for lane in Lane],  # the school's own words
+            "formulieren": route_forms(services.forms, variants),
+            "rollen": _lane_words(services, variants),
             "uitkomsten": [{"waarde": kind, "label": label} for kind, label in OUTCOME_LABELS.items()]}
+
+
+def _lane_words(services, variants: list[str]) -> list[str]:
+    """The lane names the panel offers: the schools' own words when the route's schools share a
+    variant (a board's schools may not: then the general labels, which every variant recognises)."""
+    if len(variants) == 1 and variants[0] in services.variants:
+        return [services.variants[variants[0]].lane_term(lane.value) for lane in Lane]
+    return [lane.label for lane in Lane]
 
 
 @blueprint.put("/diagrammen/concepten/<int:draft_id>")
@@ -177,8 +217,7 @@ def publish(draft_id: int):
 
 def _version_or_404(definition_id: int, number: int):
     definition = _definition_or_404(definition_id)
-    if not current_policy().may_at_school(Action.MANAGE_DIAGRAMS, definition.school_id):
-        abort(403)
+    _require_manage(definition)
     version = next((v for v in definition.versions if v.number == number), None)
     if version is None:
         abort(404)
@@ -217,8 +256,7 @@ def version_content(definition_id: int, number: int):
 @blueprint.get("/diagrammen/<int:definition_id>/verschil")
 def compare(definition_id: int):
     definition = _definition_or_404(definition_id)
-    if not current_policy().may_at_school(Action.MANAGE_DIAGRAMS, definition.school_id):
-        abort(403)
+    _require_manage(definition)
     numbers = [v.number for v in definition.versions]
     newest = numbers[-1] if numbers else 0
     old, new = request.args.get("van", ""), request.args.get("naar", "")
@@ -229,5 +267,5 @@ def compare(definition_id: int):
     db = get_session()
     changed_forms = version_form_changes(db, definition, old_number, new_number)
     return render_template("modeler/diff.html", definition=definition, old=old_number, new=new_number,
-                           numbers=numbers, school=db.get(School, definition.school_id),
+                           numbers=numbers, owner_name=owner_name(db, definition),
                            form_changes=changed_forms)

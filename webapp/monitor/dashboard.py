@@ -24,6 +24,7 @@ from webapp.cases.models import (
 )
 from webapp.clock import as_school_time
 from webapp.definitions.models import ProcessDefinition
+from webapp.definitions.service import reaching_schools
 from webapp.engine.due_dates import WorkingDayCalendar
 from webapp.monitor.scope import MonitorScope, end_of_day, start_of_day
 from webapp.schools.models import Pupil, School
@@ -95,7 +96,7 @@ def case_condition(kind: str, scope: MonitorScope, filters: Filters, moments: Mo
     if filters.route:
         clauses.append(Case.definition_id.in_(
             select(ProcessDefinition.id).where(ProcessDefinition.route_key == filters.route,
-                                               ProcessDefinition.school_id.in_(scope.school_ids))))
+                                               reaching_schools(scope.school_ids))))
     if filters.step:
         clauses.append(Case.status == CaseStatus.OPEN)
         # Own aliases: the condition is also used in queries over case_tasks themselves.
@@ -193,7 +194,7 @@ def read_dashboard(session: Session, scope: MonitorScope, filters: Filters, mome
         soon_tasks=_task_lines(session, scope, filters, moments, overdue=False) if scope.detailed else [],
         routes=[tuple(r) for r in session.execute(
             select(ProcessDefinition.route_key, func.min(ProcessDefinition.name))
-            .where(ProcessDefinition.school_id.in_(scope.school_ids))
+            .where(reaching_schools(scope.school_ids))
             .group_by(ProcessDefinition.route_key).order_by(ProcessDefinition.route_key))],
     )
 

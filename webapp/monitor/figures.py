@@ -23,6 +23,7 @@ from webapp.cases.models import Case, CaseTask, TaskStatus
 from webapp.cases.outcomes import recorded_step_is_melding
 from webapp.clock import SCHOOL_TIMEZONE, as_school_time
 from webapp.definitions.models import ProcessDefinition
+from webapp.definitions.service import reaching_schools
 from webapp.engine.due_dates import WorkingDayCalendar
 from webapp.outcome_kinds import OUTCOME_LABELS, OutcomeKind
 from webapp.privacy.models import CaseStatistics
@@ -136,7 +137,7 @@ def _school_figures(session: Session, school: School, year: int, calendar: Worki
     start, end = year_bounds(year)
     routes = {key: RouteFigures(key, name) for key, name in session.execute(
         select(ProcessDefinition.route_key, ProcessDefinition.name)
-        .where(ProcessDefinition.school_id == school.id).order_by(ProcessDefinition.name))}
+        .where(reaching_schools([school.id])).order_by(ProcessDefinition.name))}
 
     def per_route(moment_column, *extra, group=None):
         columns = [ProcessDefinition.route_key] + ([group] if group is not None else [])

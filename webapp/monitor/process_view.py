@@ -21,6 +21,7 @@ from webapp.cases.models import (
     TimerStatus,
 )
 from webapp.definitions.models import ProcessDefinition, ProcessVersion
+from webapp.definitions.service import reaching_schools
 from webapp.monitor.scope import MonitorScope
 
 # Heat levels (CSS classes meldroute-heat-0 … -3): none of the cases past the term, up to a
@@ -62,18 +63,26 @@ class ProcessView:
 
 
 def definitions_in_scope(session: Session, scope: MonitorScope) -> list[ProcessDefinition]:
-    return list(session.scalars(select(ProcessDefinition).where(ProcessDefinition.school_id.in_(scope.school_ids))
+    """The routes of the scope's schools: their own and their boards'."""
+    return list(session.scalars(select(ProcessDefinition).where(reaching_schools(scope.school_ids))
                                 .order_by(ProcessDefinition.school_id, ProcessDefinition.name)))
+
+
+def schools_reached(scope: MonitorScope, definition: ProcessDefinition) -> list[int]:
+    """The scope's schools whose cases may run on the route (its school, or its board's schools)."""
+    return [s.id for s in scope.schools
+            if s.id == definition.school_id or (definition.board_id is not None and s.board_id == definition.board_id)]
 
 
 def read_process_view(session: Session, scope: MonitorScope, definition: ProcessDefinition,
                       version_number: int | None, now) -> ProcessView | None:
     """None when the definition is not one of the scope's schools or the version does not exist."""
-    if definition.school_id not in scope.school_ids:
+    schools = schools_reached(scope, definition)
+    if not schools:
         return None
     per_version = dict(session.execute(
         select(Case.process_version_id, func.count(Case.id))
-        .where(Case.school_id == definition.school_id, Case.definition_id == definition.id,
+        .where(Case.school_id.in_(schools), Case.definition_id == definition.id,
                Case.status == CaseStatus.OPEN)
         .group_by(Case.process_version_id)).all())
     versions = [VersionChoice(v, per_version.get(v.id, 0), v.id == definition.published_version_id)
@@ -84,20 +93,20 @@ def read_process_view(session: Session, scope: MonitorScope, definition: Process
     if chosen is None:
         return None
     open_on_version = select(Case.id).where(
-        Case.school_id == definition.school_id, Case.process_version_id == chosen.id,
+        Case.school_id.in_(schools), Case.process_version_id == chosen.id,
         Case.status == CaseStatus.OPEN)
     activities: dict[str, ActivityFigures] = {}
     for element, name, count, overdue, with_due in session.execute(
             select(CaseTask.element_id, func.min(CaseTask.name), func.count(func.distinct(CaseTask.case_id)),
                    func.count(func.distinct(CaseTask.case_id)).filter(CaseTask.due_at < now),
                    func.count(CaseTask.due_at))
-            .where(CaseTask.school_id == definition.school_id, CaseTask.status == TaskStatus.OPEN,
+            .where(CaseTask.school_id.in_(schools), CaseTask.status == TaskStatus.OPEN,
                    CaseTask.case_id.in_(open_on_version))
             .group_by(CaseTask.element_id)):
         activities[element] = ActivityFigures(element, name, count, overdue or 0, bool(with_due))
     for element, name, count in session.execute(
             select(CaseTimer.element_id, func.min(CaseTimer.name), func.count(func.distinct(CaseTimer.case_id)))
-            .where(CaseTimer.school_id == definition.school_id, CaseTimer.status == TimerStatus.WAITING,
+            .where(CaseTimer.school_id.in_(schools), CaseTimer.status == TimerStatus.WAITING,
                    CaseTimer.case_id.in_(open_on_version))
             .group_by(CaseTimer.element_id)):
         activities[element] = ActivityFigures(element, f"Wacht: {name}", count, 0, False)

@@ -32,7 +32,11 @@ from webapp.monitor.figures import (
     outcome_chart,
     read_figures,
 )
-from webapp.monitor.process_view import definitions_in_scope, read_process_view
+from webapp.monitor.process_view import (
+    definitions_in_scope,
+    read_process_view,
+    schools_reached,
+)
 from webapp.monitor.scope import (
     MonitorScope,
     end_of_day,
@@ -210,6 +214,13 @@ def _process_view():
     return scope, definitions, view
 
 
+def _link_school(scope: MonitorScope, definition) -> str | None:
+    """The school the process view's links narrow to: the route's; none for a board's route run
+    at several schools of the scope (the link then covers them all)."""
+    reached = schools_reached(scope, definition)
+    return next(s.slug for s in scope.schools if s.id == reached[0]) if len(reached) == 1 else None
+
+
 @blueprint.get("/monitor/proces")
 def process():
     scope, definitions, view = _process_view()
@@ -217,6 +228,7 @@ def process():
     schools = {s.id: s for s in scope.schools}
     return render_template("monitor/process.html", scope=scope, definitions=definitions, view=view,
                            schools=schools, school_slug=request.args.get("school") or None,
+                           link_school=_link_school(scope, view.definition),
                            position_url=url_for("monitor.process_position", **request.args))
 
 
@@ -225,12 +237,12 @@ def process_position():
     """What the process view's diagram viewer draws: the version's BPMN, and per activity the open
     cases there, how many are past their term, the heat, and (for a director) the link to them."""
     scope, _, view = _process_view()
-    school = next(s for s in scope.schools if s.id == view.definition.school_id)
+    slug = _link_school(scope, view.definition)
     activities = {}
     for element, figures in view.activities.items():
         entry = {"aantal": figures.count, "te_laat": figures.overdue, "warmte": figures.heat}
         if scope.detailed:
-            entry["link"] = url_for("monitor.cases", soort="open", school=school.slug,
+            entry["link"] = url_for("monitor.cases", soort="open", school=slug,
                                     route=view.definition.route_key, stap=element)
         activities[element] = entry
     return {"versie": view.version.number, "bpmn": view.version.bpmn_xml, "huidig": [], "afgerond": [],

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from webapp.schools.models import Pupil
+from webapp.schools.models import Pupil, School
 
 
 class InvalidPupil(ValueError):
@@ -46,3 +46,10 @@ def find_or_create_pupil(session: Session, *, school_id: int, name: str, group: 
     session.add(pupil)
     session.flush()
     return pupil
+
+
+def school_ids_of_board(session: Session, board_id: int | None) -> list[int]:
+    """The schools of a board (what the policy's board-wide rights are checked against)."""
+    if board_id is None:
+        return []
+    return list(session.scalars(select(School.id).where(School.board_id == board_id).order_by(School.id)))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from webapp.auth.policy import Policy
 from webapp.cases.models import Case, CaseTask
 from webapp.definitions.models import ProcessDefinition
+from webapp.definitions.service import reaching_schools
 from webapp.ids import parse_id
 from webapp.privacy.inzage import INZAGE_TASK_NAME, InzageTask, inzage_tasks
 from webapp.schools.models import Pupil, School
@@ -110,12 +111,10 @@ def inzage_task_list(session: Session, policy: Policy, filters: TaskListFilters,
 
 def filter_options(session: Session, policy: Policy) -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:
     """The schools and routes a user can filter on: those of their own schools."""
-    options = session.execute(
-        select(School.id, School.name, ProcessDefinition.route_key, ProcessDefinition.name)
-        .join(ProcessDefinition, ProcessDefinition.school_id == School.id)
-        .where(School.id.in_(policy.school_ids))
-    ).all()
-    return sorted({(o[0], o[1]) for o in options}), sorted({(o[2], o[3]) for o in options})
+    schools = session.execute(select(School.id, School.name).where(School.id.in_(policy.school_ids))).all()
+    routes = session.execute(select(ProcessDefinition.route_key, ProcessDefinition.name)
+                             .where(reaching_schools(policy.school_ids))).all()
+    return sorted({tuple(s) for s in schools}), sorted({tuple(r) for r in routes})
 
 
 def next_task_in_case(session: Session, policy: Policy, case_id: int) -> CaseTask | None:
