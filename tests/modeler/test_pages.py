@@ -6,11 +6,13 @@ import re
 import zipfile
 
 import pytest
+from sqlalchemy import select
 
 from tests.engine.test_import_validation import FORM, diagram
 from tests.modeler.test_drafts import CAMUNDA_FILE, ONE_TASK
 from tests.support.scenario import setup_school
 from tests.support.web import WebUser
+from webapp.audit.models import AuditEntry
 
 
 @pytest.fixture
@@ -86,3 +88,16 @@ def test_upload_save_conflict_publish_and_download(app, school, services):
     assert teacher.get(f"/diagrammen/{definition_id}/gepubliceerd.json").get_json()["versie"] == 2
     assert teacher.get(f"/diagrammen/{definition_id}/versies/2.bpmn").status_code == 403
     assert teacher.get(draft_url).status_code == 404
+
+
+def test_asking_for_another_schools_route_is_refused_and_on_record(app, session, services, school):
+    from_elsewhere = setup_school(session, services, "fedra_2019", slug="elders")
+    theirs = from_elsewhere.definitions["meldcode"].id
+    owner = WebUser(app, "beleid@school-m.test")
+    assert owner.get(f"/diagrammen/{theirs}").status_code == 404
+    assert owner.get("/diagrammen/424242").status_code == 404
+    refused = list(session.scalars(select(AuditEntry).where(AuditEntry.action == "diagram.refused")
+                                   .order_by(AuditEntry.id)))
+    assert [(r.school_id, r.detail["requested_definition_id"]) for r in refused] == [
+        (from_elsewhere.school.id, theirs), (None, 424242)]
+    assert owner.get(f"/diagrammen/{school.definitions['meldcode'].id}").status_code == 200

@@ -105,6 +105,18 @@ def _refused(session: Session, actor: Actor, owned: ProcessDefinition | ProcessD
     session.commit()
 
 
+def refused_read(session: Session, actor: Actor, definition_id: int, path: str, now) -> None:
+    """Someone asked for a route they may not see (another school's, or none): on record, as a
+    probe of a case is."""
+    detail = {"attempted": "view", "requested_definition_id": definition_id, "path": path[:200]}
+    owned = session.get(ProcessDefinition, definition_id)
+    if owned is not None:
+        _refused(session, actor, owned, detail, now)
+        return
+    record_audit(session, "diagram.refused", actor=actor, at=now, school_id=None, detail=detail)
+    session.commit()
+
+
 def managed_definition(session: Session, actor: Actor, policy: Policy, definition_id: int, *, attempted: str,
                        now) -> ProcessDefinition:
     """The route, if this actor may change it; a refusal of an existing route is audited."""

@@ -43,8 +43,10 @@ MAX_NOTE = drafts.MAX_NOTE_LENGTH
 
 
 def _definition_or_404(definition_id: int):
-    definition = visible_definition(get_session(), current_policy(), definition_id)
+    db = get_session()
+    definition = visible_definition(db, current_policy(), definition_id)
     if definition is None:
+        drafts.refused_read(db, current_actor(), definition_id, request.path, get_services().now())
         abort(404)
     return definition
 
