@@ -40,7 +40,7 @@ from webapp.auth.models import Membership
 from webapp.cases.models import Case, CaseStatus, CaseTask, TaskStatus
 from webapp.notifications.models import Notification, OutboxMail
 from webapp.privacy.models import InzageRequest
-from webapp.roles import LANE_ROLES, Lane, Role
+from webapp.roles import LANE_ROLES, Lane, Role, also_lanes_pattern
 
 
 class Action(str, enum.Enum):
@@ -97,6 +97,12 @@ def _task_alias(name: str):
     return aliased(CaseTask, name=name)
 
 
+def _in_lanes(task, lanes: list[str]):
+    """SQL condition: the task is in one of these lanes, or names one of them in its also-lanes
+    (`meldroute:alsoLanes`: the acute meeting of teacher, IB'er and director is each of theirs)."""
+    return or_(task.lane.in_(lanes), *(task.also_lanes.like(also_lanes_pattern(lane)) for lane in lanes))
+
+
 @dataclass(frozen=True)
 class Policy:
     user_id: int
@@ -148,11 +154,11 @@ class Policy:
             return false()
         task = _task_alias("my_lane_task")
         return exists().where(task.case_id == Case.id, task.status == TaskStatus.OPEN,
-                              task.lane.in_(lanes)).correlate(Case)
+                              _in_lanes(task, lanes)).correlate(Case)
 
     def _handed_to_board(self) -> object:
         board_task = _task_alias("board_task")
-        return exists().where(board_task.case_id == Case.id, board_task.lane == Lane.BESTUUR.value).correlate(Case)
+        return exists().where(board_task.case_id == Case.id, _in_lanes(board_task, [Lane.BESTUUR.value])).correlate(Case)
 
     def case_filter(self, action: Action = Action.VIEW_CASE):
         """SQL condition on `Case` selecting exactly the cases this action is allowed on."""
@@ -263,7 +269,7 @@ class Policy:
             for school_id in self.school_ids:
                 lanes = self.lanes_at(school_id)
                 if lanes:
-                    clauses.append(and_(CaseTask.school_id == school_id, CaseTask.lane.in_(sorted(lanes))))
+                    clauses.append(and_(CaseTask.school_id == school_id, _in_lanes(CaseTask, sorted(lanes))))
                 if Role.DIRECTEUR in self.roles_at(school_id):
                     # A case about a staff member is the director's (and board's) only: the director
                     # then does the school's steps of it, whoever's lane they are in.

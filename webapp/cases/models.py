@@ -128,6 +128,9 @@ class CaseTask(Base):
     element_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(300))
     lane: Mapped[str] = mapped_column(String(40))
+    # Other lanes whose roles may work the task too, ";leerkracht;intern_begeleider;"
+    # (`meldroute:alsoLanes`, webapp.roles.stored_also_lanes); empty: its own lane only.
+    also_lanes: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
     form_key: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default=TaskStatus.OPEN)
     due_at: Mapped[datetime | None]

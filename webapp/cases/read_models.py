@@ -37,7 +37,7 @@ from webapp.definitions.version_forms import form_of_task, forms_of_version
 from webapp.engine import ACUTE_DANGER_SIGNAL, CaseWorkflow
 from webapp.forms.definition import FormDefinition
 from webapp.forms.submission import Contact
-from webapp.roles import lane_label
+from webapp.roles import lane_label, task_lanes_label
 from webapp.schools.models import Pupil, School
 from webapp.schools.variants import Variant
 from webapp.services import CaseServices
@@ -346,7 +346,8 @@ def task_view(session: Session, services: CaseServices, policy: Policy, task: Ca
         task=task, case=case, school=school, form=form,
         contacts=tuple(variant.contacts) if variant else (),
         guidance=element.documentation if element else "",
-        lane_label=element.lane_label if element and element.lane_label else lane_label(task.lane),
+        lane_label=task_lanes_label(element.lane_label if element and element.lane_label else lane_label(task.lane),
+                                task.also_lanes),
         may_work=policy.may_work_on(session, task),
         may_release=policy.may_release(task),
         may_raise_acute=case.status == CaseStatus.OPEN and policy.may_on_case(Action.RAISE_ACUTE_DANGER,

@@ -48,6 +48,7 @@ from webapp.cases.outcomes import MELDING_ELEMENTS, classify_outcome
 from webapp.definitions.spec_cache import compiled_process_of
 from webapp.engine import CaseWorkflow
 from webapp.privacy.retention import schedule_on_closing
+from webapp.roles import stored_also_lanes
 from webapp.services import CaseServices
 
 
@@ -190,7 +191,8 @@ class CaseChange:
             self.session.add(CaseTask(
                 case_id=self.case.id, school_id=self.case.school_id, spiff_task_id=info.task_id,
                 element_id=info.element_id, name=info.name[:300],
-                lane=info.lane.value if info.lane else "", form_key=info.form_key,
+                lane=info.lane.value if info.lane else "", also_lanes=stored_also_lanes(info.also_lanes),
+                form_key=info.form_key,
                 status=TaskStatus.OPEN, due_at=info.due_at, created_at=self.now,
             ))
         return ready

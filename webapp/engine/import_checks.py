@@ -47,7 +47,7 @@ from webapp.engine.specs import (
 )
 from webapp.engine.timer_definitions import literal_timer_value
 from webapp.engine.xmlsafe import parse_untrusted_xml
-from webapp.roles import known_lane_names, lane_for_name
+from webapp.roles import known_lane_names, lane_for_name, parse_also_lanes
 
 MAX_SCHEMA_PROBLEMS = 10
 RESERVED_IDS = {"Start", "End", "Root"}
@@ -406,7 +406,13 @@ def _user_task_info(element, lane_element, forms: FormLookup, problems) -> dict:
             "uitvoert", element,
         )
     due_date = element.get(f"{{{MELDROUTE_NS}}}dueDate")
-    return {"form_key": form_key, "due_date": due_date.strip() if due_date else None}
+    also_lanes, unknown = parse_also_lanes(element.get(f"{{{MELDROUTE_NS}}}alsoLanes"))
+    for name in unknown:
+        problems.add(f"meldroute:alsoLanes noemt '{name}', geen bekende rol; gebruik een van: "
+                     f"{known_lane_names()} (gescheiden door ';')", element)
+    own_lane = lane_for_name(lane_element.get("name")) if lane_element is not None else None
+    return {"form_key": form_key, "due_date": due_date.strip() if due_date else None,
+            "also_lanes": tuple(lane for lane in also_lanes if lane != own_lane)}
 
 
 def _timer_expression(timer, element, problems) -> str | None:

@@ -48,6 +48,7 @@ class UserTaskInfo:
     form_key: str
     documentation: str
     due_at: datetime | None
+    also_lanes: tuple[Lane, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,7 @@ class CaseWorkflow:
             form_key=element.form_key or "",
             documentation=element.documentation,
             due_at=self._due_at(task),
+            also_lanes=element.also_lanes,
         )
 
     def _due_at(self, task) -> datetime | None:

@@ -30,6 +30,8 @@ class ElementInfo:
     line: int | None = None
     lane: Lane | None = None
     lane_label: str | None = None
+    # Lanes whose roles may work this user task too (`meldroute:alsoLanes`).
+    also_lanes: tuple[Lane, ...] = ()
     form_key: str | None = None
     documentation: str = ""
     due_date: str | None = None

@@ -23,7 +23,7 @@ from webapp.db import get_session
 from webapp.definitions.version_forms import form_of_task
 from webapp.forms.definition import FormDefinition
 from webapp.forms.submission import values_from_form_post
-from webapp.roles import LANE_LABELS_BY_VALUE
+from webapp.roles import LANE_LABELS_BY_VALUE, task_lanes_label
 from webapp.services import get_services
 from webapp.tasks.listing import (
     DUE_FILTERS,
@@ -59,7 +59,7 @@ def index():
     return render_template(
         "tasks/index.html", rows=rows, inzage_rows=inzage_rows, lists=LISTS, chosen=filters.chosen,
         filters=filters.as_args(), now=now, schools=schools, routes=routes, steps=steps, due_filters=DUE_FILTERS,
-        lane_labels=LANE_LABELS_BY_VALUE,
+        lane_labels=LANE_LABELS_BY_VALUE, task_lanes_label=task_lanes_label,
     )
 
 
