@@ -33,7 +33,7 @@ OUTCOME_LABELS = {
 
 # The "melding doen" step of the shipped variants (basismodel, Oostpoort, Symbio: Stap5b_Melden;
 # Fedra: Melding_Doen; fasenmodel: Fase3_MeldingAMK). A new variant names its own here.
-MELDING_ELEMENTS = frozenset({"Stap5b_Melden", "Melding_Doen", "Fase3_MeldingAMK"})
+MELDING_ELEMENTS = frozenset({"Stap5b_Melden", "Melding_Doen", "Melding_Direct", "Fase3_MeldingAMK"})
 
 _OUTSIDE = re.compile(r"medewerker|personeelslid|meldplicht|aangifteplicht|schoolbestuur", re.I)
 _UNFOUNDED = re.compile(r"ongegrond|ontkracht|geen zorgen|geen actie|andere oorzaak|niet gestart|"
