@@ -90,6 +90,16 @@ LANE_ROLES: dict[Lane, frozenset[Role]] = {
     Lane.BESTUUR: frozenset({Role.BESTUUR}),
 }
 
+# The role a lane is named after: who "did the teacher's steps" in a case is a teacher who did them,
+# not the coordinator who stood in for one (`meldroute:neverBy`).
+LANE_OWN_ROLE: dict[Lane, Role] = {
+    Lane.LEERKRACHT: Role.LEERKRACHT,
+    Lane.INTERN_BEGELEIDER: Role.INTERN_BEGELEIDER,
+    Lane.ZORGTEAM: Role.INTERN_BEGELEIDER,
+    Lane.DIRECTIE: Role.DIRECTEUR,
+    Lane.BESTUUR: Role.BESTUUR,
+}
+
 _ALIAS_INDEX = {alias: lane for lane, aliases in LANE_ALIASES.items() for alias in aliases}
 
 

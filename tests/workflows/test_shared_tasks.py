@@ -13,11 +13,17 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
+from tests.support.forms import fill_form
 from tests.support.scenario import Scenario, hashed_test_password, setup_school
 from tests.support.web import WebUser
+from webapp.audit.actor import Actor
 from webapp.auth.models import Membership, User
 from webapp.auth.policy import Policy
+from webapp.cases import lifecycle, task_actions
+from webapp.cases.errors import InvalidSubmission, NotAllowed
+from webapp.cases.unit_of_work import NEVER_BY_REFUSAL
 from webapp.clock import SCHOOL_TIMEZONE
+from webapp.definitions.version_forms import form_of_task
 from webapp.engine import DiagramRejected, compile_bpmn
 from webapp.notifications.deadline_notices import NoticeKind
 from webapp.notifications.models import Notification
@@ -150,3 +156,47 @@ def test_also_lanes_must_name_known_roles(services):
         compile_bpmn(broken, filename="huiselijk_geweld.bpmn", forms=services.forms)
     messages = [p.message for p in rejected.value.problems]
     assert any("Conciergerie" in m and "meldroute:alsoLanes" in m for m in messages), messages
+
+
+def test_the_coordinator_of_step_2_is_never_the_pupils_teacher(session, services, database):
+    """Basismodel step 2: "Deze taak ligt nooit bij de leerkracht van de betreffende leerling"
+    (`meldroute:neverBy="Leerkracht"`): a teacher who is also IB'er, reported the case and did the
+    teacher's steps, may not take on the coordination; another IB'er may (issue 15 item 9)."""
+    setup = setup_school(session, services, "basismodel_2019")
+    both = User(email="leerkracht-ib@testschool.test", display_name="Lotte Leerkracht-en-IB",
+                password_hash=hashed_test_password(), active=True, created_at=services.now())
+    session.add(both)
+    session.flush()
+    session.add_all([Membership(user_id=both.id, school_id=setup.school.id, role=Role.LEERKRACHT),
+                     Membership(user_id=both.id, school_id=setup.school.id, role=Role.INTERN_BEGELEIDER)])
+    session.commit()
+    case = lifecycle.start_case(session, services, Actor(both.id), definition_id=setup.definitions["meldcode"].id,
+                                pupil_id=next(iter(setup.pupils.values())).id)
+    s = Scenario(session, services, database, setup, case.id)
+    setup.users["leerkracht_ib"] = both.id
+    s.complete("Stap1_Signaleren", {"signalen_over_medewerker": False}, role="leerkracht_ib")
+    s.complete("Stap1_ZorgDelen", {"veiligheid_in_geding": True, "tijdslimiet_fase1": {"amount": 2, "unit": "weken"}})
+    s.complete("Stap1_GesprekLeerling", role="leerkracht_ib")
+    s.complete("Stap1_Besluit", {"uitkomst_fase1": "twijfel_bevestiging"}, role="leerkracht_ib")
+    consultatie = s.task("Stap2_Consultatie")
+    assert consultatie.lane == Lane.INTERN_BEGELEIDER.value and consultatie.due_at is None
+    assert "Stap2_Consultatie" not in role_list(session, services, both.id)
+    assert "Stap2_Consultatie" in role_list(session, services, setup.users[Role.INTERN_BEGELEIDER])
+    with pytest.raises(NotAllowed) as refused:
+        s.complete("Stap2_Consultatie", role="leerkracht_ib")
+    assert refused.value.message == NEVER_BY_REFUSAL
+    with pytest.raises(NotAllowed):
+        task_actions.claim_task(session, services, Actor(both.id), task_id=consultatie.id)
+    # The coordinator is chosen by function; "leerkracht" is not one of them.
+    with pytest.raises(InvalidSubmission) as invalid:
+        lifecycle.complete_task(session, services, Actor(setup.users[Role.INTERN_BEGELEIDER]), task_id=consultatie.id,
+                                submitted={**fill_form(form_of_task(session, consultatie)),
+                                           "coordinator_functie": "leerkracht"})
+    assert "coordinator_functie" in invalid.value.errors
+    s.complete("Stap2_Consultatie", {"coordinator_functie": "intern_begeleider",
+                                     "tijdslimiet_fase2": {"amount": 3, "unit": "weken"}})
+    assert s.open_elements() == ["Stap2_Zorgteambespreking"]  # no doubt: no advice task
+    assert s.task("Stap2_Zorgteambespreking").due_at == datetime(2026, 3, 23, 9, 0, tzinfo=SCHOOL_TIMEZONE)
+    # Only the coordination is barred: the meeting the teacher-IB'er records as a zorgteam member.
+    s.complete("Stap2_Zorgteambespreking", {"uitkomst_fase2": "ongegrond"}, role="leerkracht_ib")
+    assert s.open_elements() == ["Afsluiten_Ongegrond"]

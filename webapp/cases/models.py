@@ -131,6 +131,9 @@ class CaseTask(Base):
     # Other lanes whose roles may work the task too, ";leerkracht;intern_begeleider;"
     # (`meldroute:alsoLanes`, webapp.roles.stored_also_lanes); empty: its own lane only.
     also_lanes: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
+    # Lanes whose doers in this case may never do this task, in the same form (`meldroute:neverBy`):
+    # the coordinator of step 2 is never the pupil's teacher. The case's reporter never either.
+    never_by: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
     form_key: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default=TaskStatus.OPEN)
     due_at: Mapped[datetime | None]

@@ -406,13 +406,19 @@ def _user_task_info(element, lane_element, forms: FormLookup, problems) -> dict:
             "uitvoert", element,
         )
     due_date = element.get(f"{{{MELDROUTE_NS}}}dueDate")
-    also_lanes, unknown = parse_also_lanes(element.get(f"{{{MELDROUTE_NS}}}alsoLanes"))
-    for name in unknown:
-        problems.add(f"meldroute:alsoLanes noemt '{name}', geen bekende rol; gebruik een van: "
-                     f"{known_lane_names()} (gescheiden door ';')", element)
+    lanes = {}
+    for attribute in ("alsoLanes", "neverBy"):
+        lanes[attribute], unknown = parse_also_lanes(element.get(f"{{{MELDROUTE_NS}}}{attribute}"))
+        for name in unknown:
+            problems.add(f"meldroute:{attribute} noemt '{name}', geen bekende rol; gebruik een van: "
+                         f"{known_lane_names()} (gescheiden door ';')", element)
     own_lane = lane_for_name(lane_element.get("name")) if lane_element is not None else None
+    if own_lane is not None and own_lane in lanes["neverBy"]:
+        problems.add(f"meldroute:neverBy noemt de eigen baan van de taak ('{lane_element.get('name')}'): "
+                     "dan kan niemand uit die baan de taak doen", element)
     return {"form_key": form_key, "due_date": due_date.strip() if due_date else None,
-            "also_lanes": tuple(lane for lane in also_lanes if lane != own_lane)}
+            "also_lanes": tuple(lane for lane in lanes["alsoLanes"] if lane != own_lane),
+            "never_by": lanes["neverBy"]}
 
 
 def _timer_expression(timer, element, problems) -> str | None:
