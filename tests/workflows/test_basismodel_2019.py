@@ -377,6 +377,38 @@ def scenario_phase_limits_cover_the_phase(start) -> Scenario:
     return s
 
 
+def scenario_new_signals_in_the_four_month_watch(start) -> Scenario:
+    """Step 6: new signals during the teacher's four-month watch bring the pupil back to the
+    zorgteam at once — not at the half-year meeting — and from there to step 2, the signals passed
+    on to Veilig Thuis (issue 15 item 7)."""
+    s = start()
+    report_after_help_proved_impossible(s)  # evaluated on Monday 13 April
+    assert s.open_elements() == ["Stap6_NazorgMedewerkers"]
+    assert sorted(t.element_id for t in s.waiting_timers()) == ["Stap6_HalfJaar", "Stap6_VierMaanden"]
+    s.complete("Stap6_NazorgMedewerkers")
+    s.advance_clock(days=4 * 31)  # Friday 14 August
+    terugblik = s.task("Stap6_TerugblikLeerkracht")
+    assert terugblik.lane == Lane.LEERKRACHT.value
+    assert terugblik.due_at == datetime(2026, 8, 21, 17, 0, tzinfo=SCHOOL_TIMEZONE)
+    s.complete("Stap6_TerugblikLeerkracht", {"nieuwe_signalen_leerkracht": True})
+    # The zorgteam meets now (within a working week), the half-year wait is over.
+    assert s.open_elements() == ["Stap6_Halfjaarbespreking"]
+    bespreking = s.task("Stap6_Halfjaarbespreking")
+    assert bespreking.lane == Lane.ZORGTEAM.value
+    assert bespreking.due_at == datetime(2026, 8, 21, 17, 0, tzinfo=SCHOOL_TIMEZONE)
+    assert s.waiting_timers() == []
+    s.complete("Stap6_Halfjaarbespreking", {"vervolg_nazorg": "opnieuw", "signalen_aan_veilig_thuis": "doorgegeven"})
+    assert s.open_elements() == ["Stap2_Consultatie"]  # back to step 2
+    assert s.task("Stap2_Consultatie").lane == Lane.INTERN_BEGELEIDER.value
+    assert s.advance_clock(days=62) == 0  # the cancelled half-year wait never fires
+    assert s.open_elements() == ["Stap2_Consultatie"]
+    s.walk(("Stap2_Consultatie", {"tijdslimiet_fase2": {"amount": 2, "unit": "weken"}}),
+           ("Stap2_Zorgteambespreking", {"uitkomst_fase2": "ongegrond"}), "Afsluiten_Ongegrond")
+    assert s.is_closed and s.case.outcome == "Vermoeden ongegrond: dossier afgesloten"
+    assert "Stap6_NieuweSignalen" in s.path() and "Stap6_HalfJaar" not in s.path()
+    return s
+
+
 MELDING = {"onmiddellijke_actie": True, "melding_gedaan": True}
 ADVIES = {"onmiddellijke_actie": False, "melding_gedaan": False}
 
@@ -451,6 +483,7 @@ SCENARIOS = [
     scenario_no_confirmation_loops_back_within_two_months,
     scenario_phase_limits_expire,
     scenario_phase_limits_cover_the_phase,
+    scenario_new_signals_in_the_four_month_watch,
     scenario_step_4_doubt_then_other_cause,
     scenario_report_and_help_then_regular_meetings,
     scenario_help_only_and_pupil_leaves,
