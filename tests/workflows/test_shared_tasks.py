@@ -78,6 +78,8 @@ def test_the_acute_meeting_is_in_the_lists_of_teacher_ib_and_director_and_each_i
         assert "Directie (ook: Leerkracht, Intern begeleider / aandachtsfunctionaris)" in listing.text
         page = user.get(f"/taken/{meeting.id}")
         assert page.status_code == 200 and "(ook: Leerkracht" in page.text
+        case_page = user.get(f"/zaken/{s.case_id}")
+        assert case_page.status_code == 200 and "Directie (ook: Leerkracht" in case_page.text, prefix
         assert "U kunt hem bekijken, niet afronden" not in page.text, prefix
     outsider = WebUser(app, "andere-leerkracht@testschool.test")
     assert meeting.name not in outsider.get("/taken?lijst=rol").text

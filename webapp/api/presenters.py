@@ -6,7 +6,7 @@ from webapp.cases.models import Attachment, Case, CaseCorrection, CaseNote, Task
 from webapp.cases.read_models import CaseListRow, CaseView, TaskView
 from webapp.cases.timeline import TimelineEntry
 from webapp.forms.definition import FieldDefinition, FormDefinition, Option
-from webapp.roles import ROLE_LABELS, lane_label
+from webapp.roles import ROLE_LABELS, lane_label, task_lanes_label
 from webapp.schools.models import School
 from webapp.tasks.listing import TaskListRow
 
@@ -52,7 +52,7 @@ def task_list_item(row: TaskListRow, user_id: int, now) -> dict:
         "zaak_referentie": case.reference, "leerling": {"naam": pupil.name, "groep": pupil.group_name},
         "school": school_ref(school),
         "route": {"id": definition.id, "sleutel": definition.route_key, "naam": definition.name},
-        "lane": task.lane, "lane_label": lane_label(task.lane), "termijn": task.due_at,
+        "lane": task.lane, "lane_label": task_lanes_label(lane_label(task.lane), task.also_lanes), "termijn": task.due_at,
         "verlopen": task.due_at is not None and task.due_at < now, "aangemaakt_op": task.created_at,
         "opgepakt_door_mij": task.claimed_by_id == user_id,
     }
@@ -98,7 +98,7 @@ def case_dict(view: CaseView) -> dict:
         "acuut_gemeld_op": case.acute_raised_at, "school": school_ref(view.school),
         "leerling": _pupil_ref(case.pupil), "route": _route_ref(case.definition), "versie": view.version_number,
         "open_taken": [{"id": t.id, "naam": t.name, "stap": t.element_id, "lane": t.lane,
-                        "lane_label": lane_label(t.lane), "termijn": t.due_at,
+                        "lane_label": task_lanes_label(lane_label(t.lane), t.also_lanes), "termijn": t.due_at,
                         "opgepakt": t.claimed_by_id is not None} for t in view.open_tasks],
         "wachtende_termijnen": [{"naam": t.name, "stap": t.element_id, "verloopt_op": t.fires_at}
                                 for t in view.waiting_timers],
