@@ -1,8 +1,15 @@
 """`meldroute check-bpmn`, run as a real process: OK lines, ERROR lines, exit code, no traceback."""
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import sqlite3
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from tests.engine.test_import_validation import diagram
 from webapp.config import PROJECT_ROOT
@@ -56,3 +63,39 @@ def test_layout_command_reports_shipped_diagrams_as_laid_out():
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _meldroute(*args, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "webapp.cli", *args], capture_output=True, text=True,
+                          cwd=PROJECT_ROOT, timeout=180, env={**os.environ, **env})
+
+
+def _broken_copy(tmp_path, folder: str, relative: str, change) -> Path:
+    copy = tmp_path / folder
+    shutil.copytree(PROJECT_ROOT / folder, copy)
+    target = copy / relative
+    target.write_text(change(target.read_text(encoding="utf-8")), encoding="utf-8")
+    return copy
+
+
+@pytest.mark.parametrize(("setting", "folder", "relative", "change", "expected"), [
+    ("MELDROUTE_WORKFLOWS_DIR", "workflows", "fedra_2019/meldcode.bpmn",
+     lambda text: re.sub(r"(<bpmn:conditionExpression[^>]*>)[^<]*", r"\1__import__('os') ==", text, count=1),
+     re.compile(r"fedra_2019/meldcode\.bpmn: ERROR \[Flow_\w+\] line \d+: voorwaarde .*ongeldige expressie")),
+    ("MELDROUTE_FORMS_DIR", "forms", "fedra_2019/afweging3_hulp.yaml",
+     lambda text: text.replace("type: choice", "type: keuze", 1),
+     re.compile(r"fedra_2019/afweging3_hulp\.yaml: formulier fedra_2019/afweging3_hulp, veld afweging3: onbekend type 'keuze'")),
+    ("MELDROUTE_WORKFLOWS_DIR", "workflows", "fasenmodel/variant.yaml", lambda text: text + "routes: [\n",
+     re.compile(r"fasenmodel/variant\.yaml: geen geldige YAML")),
+])
+def test_load_demo_with_a_broken_file_names_it_and_stores_nothing(tmp_path, setting, folder, relative, change, expected):
+    database = tmp_path / "demo.db"
+    env = {"DATABASE_URL": f"sqlite:///{database}", setting: str(_broken_copy(tmp_path, folder, relative, change))}
+    assert _meldroute("init-db", env={"DATABASE_URL": env["DATABASE_URL"]}).returncode == 0
+    result = _meldroute("load-demo", env=env)
+    assert result.returncode == 1
+    assert expected.search(result.stderr), result.stderr
+    assert "Traceback" not in result.stderr and "Niets geladen" in result.stderr
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("select count(*) from schools").fetchone() == (0,)
+        assert connection.execute("select count(*) from process_versions").fetchone() == (0,)

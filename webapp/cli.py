@@ -15,10 +15,30 @@ from flask.cli import FlaskGroup, with_appcontext
 from webapp.app import create_app
 from webapp.config import PROJECT_ROOT
 from webapp.db import get_database
+from webapp.definitions.service import VariantFileRejected
+from webapp.forms.definition import FormDefinitionError
+from webapp.schools.variants import VariantError
 from webapp.services import get_services
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, set_debug_flag=False)
+class MeldrouteGroup(FlaskGroup):
+    """Our commands; a variant folder, form or diagram that does not load is reported by file,
+    element and problem, without a traceback, and the command stops with exit code 1 (whatever
+    it was storing is rolled back with its session)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except VariantFileRejected as rejected:
+            for line in rejected.report_lines():
+                click.echo(line, err=True)
+        except (VariantError, FormDefinitionError) as error:
+            click.echo(f"ERROR: {error}", err=True)
+        click.echo("Niets geladen: verbeter het bestand en probeer het opnieuw.", err=True)
+        ctx.exit(1)
+
+
+@click.group(cls=MeldrouteGroup, create_app=create_app, set_debug_flag=False)
 def main() -> None:
     """Meldroute: de meldcode als uitvoerbaar proces voor scholen."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")

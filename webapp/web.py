@@ -14,6 +14,7 @@ from webapp.auth.session import current_policy
 from webapp.cases.models import Attachment, CaseTask
 from webapp.clock import as_school_time
 from webapp.db import get_session
+from webapp.forms.submission import offered_contacts
 from webapp.notifications.models import Notification
 from webapp.privacy.inzage import inzage_task_condition
 from webapp.privacy.models import InzageRequest
@@ -41,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.context_processor(_navigation)
     app.jinja_env.filters["localtime"] = _localtime
+    app.jinja_env.globals["offered_contacts"] = offered_contacts
     app.jinja_env.globals["diagram_assets"] = load_diagram_assets(Path(app.static_folder))
     app.jinja_env.globals["modeler_assets"] = load_diagram_assets(Path(app.static_folder), "modeler")
     for code in ERROR_TEXTS:

@@ -1,9 +1,10 @@
 """A policy owner changes the meldcode in the browser modeler; a new case then runs the change.
 
 Opens the modeler, adds a user task in the teacher's lane (created and connected through the
-modeler's own API, as a drag on the canvas would), picks its form and sets "5 werkdagen" in the
-properties panel, sees the server's problem while the task is not connected, saves, publishes
-with a change note; a teacher's new case then offers that task with its due date.
+modeler's own API, as a drag on the canvas would), clicks the instant "no form" problem (which
+selects the task and focuses its form field), picks its form and sets "5 werkdagen" in the
+properties panel, sees the server's and the instant problems while the task is not connected,
+saves, publishes with a change note; a teacher's new case then offers that task with its due date.
 """
 from __future__ import annotations
 
@@ -64,6 +65,18 @@ def test_policy_owner_adds_a_task_and_a_new_case_offers_it(live_server, browser)
     added = page.evaluate(ADD_TASK % repr(NEW_TASK).replace("'", '"'))
     assert added["lane"].startswith("Leerkracht")
     panel = page.locator("[data-properties]")
+    # A click on the instant problem "no form" selects the task and opens and focuses its form field.
+    no_form = page.locator("[data-lint] li").filter(has_text=NEW_TASK).filter(has_text="zonder formulier")
+    no_form.first.wait_for(timeout=10_000)
+    page.evaluate("() => window.meldrouteModeler.get('selection').select("
+                  "window.meldrouteModeler.get('elementRegistry').get('Stap1_Signaleren'))")
+    no_form.first.locator("button").click()
+    page.wait_for_function(
+        """() => { const active = document.activeElement;
+                   return active && active.closest('[data-entry-id="meldroute-form"]') !== null; }""", timeout=10_000)
+    selected = page.evaluate("() => window.meldrouteModeler.get('selection').get().map((e) => e.id)")
+    assert selected == [added["id"]]
+    assert "meldroute-fix" in panel.locator('[data-entry-id="meldroute-form"]').get_attribute("class")
     panel.get_by_label("Formulier", exact=True).select_option(label="Stap 1 — verkennend gesprek met de ouders")
     panel.get_by_label("Termijn", exact=True).select_option("werkdagen")
     panel.get_by_label("Aantal", exact=True).fill("5")
@@ -78,8 +91,10 @@ def test_policy_owner_adds_a_task_and_a_new_case_offers_it(live_server, browser)
     assert panel.get_by_label("Formulier", exact=True).input_value() == "basismodel_2019/stap1_gesprek_ouders"
 
     lint = page.locator("[data-lint] li").filter(has_text=NEW_TASK)  # the instant tier, in the browser
-    lint.first.wait_for(timeout=10_000)
-    assert "niet verbonden" in lint.first.text_content()
+    lint.filter(has_text="niet verbonden").first.wait_for(timeout=10_000)
+    # Meldroute's graph rules say the same as the server would: nothing leads to it, nor from it to an end.
+    assert lint.filter(has_text="Niet bereikbaar vanuit de start").count() == 1
+    assert lint.filter(has_text="Geen weg naar een einde").count() == 1
 
     page.evaluate(CONNECT_TASK, added["id"])
     page.wait_for_function(

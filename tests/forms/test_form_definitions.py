@@ -8,6 +8,7 @@ import yaml
 
 from webapp.forms.catalog import FormCatalog
 from webapp.forms.definition import FormDefinitionError, parse_form
+from webapp.forms.submission import validate_submission
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
 
@@ -66,3 +67,62 @@ def test_the_shipped_forms_declare_their_effects():
     assert effects[("basismodel_2019/afsluiten_ongegrond", "werkaantekeningen_vernietigd")] == "werkaantekeningen_vernietigen"
     staff = {key.split("/")[0] for (key, _), effect in effects.items() if effect == "betreft_medewerker"}
     assert staff == {"basismodel_2019", "fedra_2019", "oostpoort_delft", "symbio_hengelo"}
+
+
+def _follow_up_form(controller: dict, equals) -> dict:
+    return {"title": "T", "fields": [
+        {"name": "keuze", "label": "Keuze", **controller},
+        {"name": "vervolg", "type": "text", "label": "Vervolg", "required": True,
+         "show_if": {"field": "keuze", "equals": equals}},
+    ]}
+
+
+@pytest.mark.parametrize(("controller", "equals", "problem"), [
+    ({"type": "choice", "options": ["ja", "nee"]}, "misschien", "geen waarde van keuze"),
+    ({"type": "choice", "options": ["ja", "nee"]}, True, "geen waarde van keuze"),
+    ({"type": "boolean"}, "misschien", "ja/nee-veld"),
+    ({"type": "boolean"}, 1, "ja/nee-veld"),
+    ({"type": "text"}, "x", "alleen een ja/nee- of keuzeveld"),
+])
+def test_a_follow_up_names_a_value_its_controlling_field_can_have(controller, equals, problem):
+    with pytest.raises(FormDefinitionError, match=problem):
+        parse_form("t", _follow_up_form(controller, equals))
+
+
+def test_a_follow_up_on_a_show_if_pointing_at_itself_or_nothing_is_refused():
+    form = _follow_up_form({"type": "boolean"}, True)
+    form["fields"][1]["show_if"]["field"] = "vervolg"
+    with pytest.raises(FormDefinitionError, match="onbekend veld"):
+        parse_form("t", form)
+    form["fields"][1]["show_if"]["field"] = ["keuze"]
+    with pytest.raises(FormDefinitionError, match="onbekend veld"):
+        parse_form("t", form)
+
+
+@pytest.mark.parametrize(("controller", "equals", "sent", "required"), [
+    ({"type": "choice", "options": ["ja", "nee"]}, "ja", "ja", True),   # Fedra afweging 3 "B. Ja"
+    ({"type": "choice", "options": ["ja", "nee"]}, "ja", "nee", False),
+    ({"type": "boolean"}, "ja", "ja", True),
+    ({"type": "boolean"}, True, "ja", True),
+    ({"type": "boolean"}, False, "ja", False),
+    ({"type": "multichoice", "options": ["a", "b"]}, "b", ["a", "b"], True),
+    ({"type": "multichoice", "options": ["a", "b"]}, "b", ["a"], False),
+])
+def test_a_follow_up_is_required_exactly_when_its_value_is_sent(controller, equals, sent, required):
+    form = parse_form("t", _follow_up_form(controller, equals))
+    result = validate_submission(form, {"keuze": sent})
+    assert ("vervolg" in result.errors) == required
+
+
+@pytest.mark.parametrize(("key", "field", "answers", "required"), [
+    ("oostpoort_delft/stap1_signaleren", "bron_derden", {"informatie_van_derden": "ja"}, True),
+    ("oostpoort_delft/stap1_signaleren", "bron_derden", {"informatie_van_derden": "nee"}, False),
+    ("oostpoort_delft/stap1_signaleren", "informatie_van_derden", {}, True),
+    ("fedra_2019/afweging3_hulp", "samen_met_veilig_thuis", {"afweging3": "nee"}, True),
+])
+def test_a_field_labelled_verplicht_is_required_when_it_applies(key, field, answers, required):
+    catalog = FormCatalog.from_directory(FORMS_DIR)
+    form = catalog.get(key)
+    assert "(verplicht" in form.field(field).label or form.field(field).type == "boolean"
+    result = validate_submission(form, answers)
+    assert (field in result.errors) == required

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from webapp.forms.definition import FieldDefinition, FormDefinition
+from webapp.forms.submission import offered_contacts
 
 
 def _sample(field: FieldDefinition, contacts):
@@ -23,7 +24,7 @@ def _sample(field: FieldDefinition, contacts):
     if kind == "duration":
         return {"amount": 1, "unit": "weken" if "weken" in field.units else field.units[0]}
     if kind == "contact":
-        return contacts[0].id
+        return offered_contacts(field, contacts)[0].id
     if kind == "file":
         return []
     raise ValueError(kind)
@@ -39,7 +40,7 @@ def fill_form(form: FormDefinition, contacts=(), answers: dict | None = None) ->
         if field.name in answers:
             values[field.name] = answers[field.name]
             continue
-        if field.show_if and values.get(field.show_if["field"]) != field.show_if["equals"]:
+        if field.show_if and not field.show_if.applies(values):
             continue
         if field.required:
             values[field.name] = _sample(field, contacts)

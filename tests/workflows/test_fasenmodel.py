@@ -500,8 +500,10 @@ def test_routes_and_sociale_kaart(services, school):
     assert set(school.definitions) == {OPVOED, HG}
     phones = {c.id: c.phone for c in variant.contacts}
     assert phones["amk"] == "0900-1231230" and phones["shg"] == "0900-1262626"
-    # The text gives no other numbers: none are invented.
-    assert {k for k, v in phones.items() if v} == {"amk", "shg"}
+    # The text gives no other numbers: none are invented, only the national emergency number
+    # for the police, whom the acute pages tell staff to call.
+    assert {k for k, v in phones.items() if v} == {"amk", "shg", "politie"}
+    assert phones["politie"] == "112"
     assert set(variant.emergency_contact_ids) <= set(phones)
 
 

@@ -6,6 +6,7 @@ from webapp.cases.models import Attachment, Case, CaseCorrection, CaseNote, Task
 from webapp.cases.read_models import CaseListRow, CaseView, TaskView
 from webapp.cases.timeline import TimelineEntry
 from webapp.forms.definition import FieldDefinition, FormDefinition, Option
+from webapp.forms.submission import offered_contacts
 from webapp.roles import ROLE_LABELS, lane_label, task_lanes_label
 from webapp.schools.models import School
 from webapp.tasks.listing import TaskListRow
@@ -31,7 +32,8 @@ def form_dict(form: FormDefinition, contacts) -> dict:
 def _field_dict(definition: FieldDefinition, contacts) -> dict:
     options = definition.options
     if definition.type == "contact":  # the school's sociale kaart is the list to choose from
-        options = tuple(Option(c.id, f"{c.organisation} {c.phone}".strip()) for c in contacts)
+        options = tuple(Option(c.id, f"{c.organisation} {c.phone}".strip())
+                        for c in offered_contacts(definition, contacts))
     term = definition.max_term
     return {
         "naam": definition.name, "type": definition.type, "label": definition.label, "uitleg": definition.help,
@@ -40,7 +42,7 @@ def _field_dict(definition: FieldDefinition, contacts) -> dict:
         "min": definition.min, "max": definition.max, "max_lengte": definition.max_length,
         "eenheden": list(definition.units) if definition.type == "duration" else [],
         "max_termijn": {"aantal": term["amount"], "eenheid": term["unit"]} if term else None,
-        "toon_als": ({"veld": definition.show_if["field"], "gelijk_aan": definition.show_if["equals"]}
+        "toon_als": ({"veld": definition.show_if.field, "gelijk_aan": definition.show_if.equals}
                      if definition.show_if else None),
     }
 

@@ -293,7 +293,7 @@ def read_event_confirmation(session: Session, services: CaseServices, actor: Act
     workflow = load_workflow(session, services, case)
     receivable = workflow.receivable_signals() if case.status == CaseStatus.OPEN else {}
     variant = services.variant_of(session.get(School, case.school_id))
-    emergency = [c for c in (variant.contacts if variant else ()) if c.id in variant.emergency_contact_ids]
+    emergency = list(variant.emergency_contacts) if variant else []
     confirmation = EventConfirmation(case, signal, workflow.signal_label(signal), signal in receivable, acute,
                                      emergency, open_tasks_of(session, case.id))
     _audit_read(session, services, actor, "case.signal_confirm", case, {"signal": signal})

@@ -111,8 +111,11 @@ def start():
             if first is not None:
                 return redirect(url_for("tasks.show", task_id=first.id), code=303)
             return redirect(url_for("cases.show", case_id=case.id), code=303)
+    emergency_contacts = {school_id: (services.variant_of(school).emergency_contacts
+                                      if services.variant_of(school) else ())
+                          for school_id, school in schools.items()}
     return render_template("cases/start.html", definitions=definitions, schools=schools,
-                           values=values, errors=errors), (422 if errors else 200)
+                           emergency_contacts=emergency_contacts, values=values, errors=errors), (422 if errors else 200)
 
 
 @blueprint.get("/zaken/<int:case_id>")

@@ -85,6 +85,18 @@ def latest_version(session: Session, definition: ProcessDefinition) -> ProcessVe
     )
 
 
+class VariantFileRejected(Exception):
+    """A diagram in a variant's folder that the import checks refuse, with the file it is in."""
+
+    def __init__(self, path: str, rejected: DiagramRejected):
+        super().__init__(f"{path}: {rejected}")
+        self.path = path
+        self.problems = rejected.problems
+
+    def report_lines(self) -> list[str]:
+        return [problem.format(self.path) for problem in self.problems]
+
+
 def install_variant(
     session: Session, school: School, variant: Variant, *, forms: FormCatalog, now
 ) -> list[ProcessVersion]:
@@ -97,10 +109,13 @@ def install_variant(
         if (current is not None and current.content_hash == content_hash(bpmn.decode("utf-8"))
                 and not _forms_changed(session, current, forms)):
             continue
-        installed.append(import_version(
-            session, definition, bpmn, filename=f"{variant.key}/{route.file}", forms=forms, now=now,
-            comment=f"Geladen uit workflows/{variant.key}/{route.file}",
-        ))
+        try:
+            installed.append(import_version(
+                session, definition, bpmn, filename=f"{variant.key}/{route.file}", forms=forms, now=now,
+                comment=f"Geladen uit workflows/{variant.key}/{route.file}",
+            ))
+        except DiagramRejected as rejected:
+            raise VariantFileRejected(str(variant.bpmn_path(route)), rejected) from None
     return installed
 
 

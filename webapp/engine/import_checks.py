@@ -9,7 +9,9 @@ only elements Meldroute supports (no scripts, services, DMN, messages, call
 activities, loops; data objects and stores only document: kept, with a warning, and removed
 from what the engine sees); every user task in a lane that names a known role, with a known form;
 every condition, timer and due date a valid restricted expression over fields the diagram's
-forms ask for; then SpiffWorkflow's own parse and a dry start of the process.
+forms ask for; every element reachable from the start and with a way to an end, every exclusive
+or inclusive gateway able to decide (`flow_graph.py`, the same rules as the modeler's browser
+lint); then SpiffWorkflow's own parse and a dry start of the process.
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ from webapp.engine.expressions import (
     evaluate_expression,
     parse_expression,
 )
+from webapp.engine.flow_graph import FlowGraph
 from webapp.engine.parser import BPMN_NS, MELDROUTE_NS, MeldrouteBpmnParser
 from webapp.engine.problems import DiagramRejected, Problem
 from webapp.engine.specs import (
@@ -526,24 +529,32 @@ def _check_start_events(process, problems: _Collector) -> None:
 
 
 def _check_connections(process, problems: _Collector) -> None:
-    """Every step must be reachable and lead on: a task dropped on the canvas but not connected
-    would otherwise be silently skipped by the engine (or end the route where nobody meant it)."""
-    flows = list(process.iter(_bpmn("sequenceFlow")))
-    targets = {f.get("targetRef") for f in flows}
-    sources = {f.get("sourceRef") for f in flows}
-    for element in process.iter():
-        if not _is_bpmn(element):
-            continue
-        kind = local_name(element)
-        if kind not in FLOW_NODES or element.get("triggeredByEvent") == "true":
-            continue
-        element_id = element.get("id")
-        if kind not in ("startEvent", "boundaryEvent") and element_id not in targets:
+    """Every step must be reachable from the start and lead to an end, and every choice must be
+    decidable: a task dropped on the canvas but not connected would otherwise be silently skipped
+    by the engine, a loop without a way out would keep a case open for ever, and a gateway flow
+    without a condition leaves the engine nothing to choose by. The same three rules run in the
+    modeler's browser lint (see webapp/engine/flow_graph.py)."""
+    graph = FlowGraph.of(process)
+    for element_id in graph.unreachable():
+        element = graph.nodes[element_id]
+        if local_name(element) not in ("startEvent", "boundaryEvent") and not graph.predecessors.get(element_id):
             problems.add("niet bereikbaar: er komt geen stroom (pijl) binnen; verbind het met de stap ervoor",
                          element)
-        if kind != "endEvent" and element_id not in sources:
+        else:
+            problems.add("niet bereikbaar vanuit de start: geen weg van de startgebeurtenis leidt hierheen; "
+                         "verbind het met een stap die wel bereikt wordt", element)
+    for element_id in graph.without_end():
+        element = graph.nodes[element_id]
+        if not graph.outgoing_flows.get(element_id):
             problems.add("loopt dood: er gaat geen stroom (pijl) uit; verbind het met de volgende stap of "
                          "een eindgebeurtenis", element)
+        else:
+            problems.add("geen weg naar een einde: vanaf hier is geen eindgebeurtenis bereikbaar (de route "
+                         "draait rond zonder uitweg); geef de lus een uitgang naar het vervolg", element)
+    for gateway_id, flows in graph.undecidable_gateways():
+        problems.add(f"keuze kan niet worden bepaald: uitgaande stroom {', '.join(flows)} heeft geen voorwaarde "
+                     "en is niet de standaardstroom; geef elke stroom een voorwaarde of maak er één de "
+                     "standaardstroom", graph.nodes[gateway_id])
 
 
 def _event_definitions(event) -> list:

@@ -23,11 +23,13 @@ class FormCatalog:
 
     @classmethod
     def from_directory(cls, directory: Path) -> FormCatalog:
-        sources = {
-            path.relative_to(directory).with_suffix("").as_posix(): path.read_text(encoding="utf-8")
-            for path in sorted(Path(directory).rglob("*.yaml"))
-        }
-        return cls.from_sources(sources)
+        paths = {path.relative_to(directory).with_suffix("").as_posix(): path
+                 for path in sorted(Path(directory).rglob("*.yaml"))}
+        sources = {key: path.read_text(encoding="utf-8") for key, path in paths.items()}
+        try:
+            return cls.from_sources(sources)
+        except FormDefinitionError as exc:
+            raise FormDefinitionError(f"{paths[exc.form_key]}: {exc}" if exc.form_key in paths else str(exc)) from None
 
     @classmethod
     def from_sources(cls, sources: dict[str, str]) -> FormCatalog:
@@ -36,8 +38,11 @@ class FormCatalog:
             try:
                 raw = load_yaml(text)
             except YAMLError as exc:
-                raise FormDefinitionError(f"formulier {key}: geen geldige YAML ({exc})") from None
-            forms[key] = parse_form(key, raw)
+                raise FormDefinitionError(f"formulier {key}: geen geldige YAML ({exc})", form_key=key) from None
+            try:
+                forms[key] = parse_form(key, raw)
+            except FormDefinitionError as exc:
+                raise FormDefinitionError(str(exc), form_key=key) from None
         return cls(forms, sources)
 
     def source(self, key: str) -> str:

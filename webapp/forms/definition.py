@@ -27,7 +27,8 @@ The format is meant to be read and edited by policy owners:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from webapp.engine.due_dates import DURATION_UNITS
 
@@ -49,14 +50,40 @@ FIELD_EFFECTS = {
 }
 
 
+# Which entries of the sociale kaart a contact field offers.
+CONTACT_SELECTIONS = {"meldpunt": "alleen meldpunten (Veilig Thuis, AMK, SHG)"}
+
+
 class FormDefinitionError(ValueError):
-    pass
+    def __init__(self, message: str, *, form_key: str | None = None):
+        super().__init__(message)
+        self.form_key = form_key
 
 
 @dataclass(frozen=True)
 class Option:
     value: str
     label: str
+
+
+@dataclass(frozen=True)
+class ShowIf:
+    """When a follow-up field applies: the one meaning the server's check, the page's hint and the
+    browser's hiding all use. `equals` is typed as the controlling field's values are (a boolean
+    for a ja/nee field, an option value for a choice), `form_value` is what its HTML control
+    sends for that value, and `hint` is how the page names it."""
+
+    field: str
+    equals: bool | str
+    form_value: str
+    hint: str
+    in_list: bool = False  # the controlling field is a multiple choice: shown when it holds the value
+
+    def applies(self, values: Mapping) -> bool:
+        current = values.get(self.field)
+        if self.in_list:
+            return isinstance(current, (list, tuple)) and self.equals in current
+        return current == self.equals
 
 
 @dataclass(frozen=True)
@@ -73,8 +100,9 @@ class FieldDefinition:
     units: tuple[str, ...] = ("dagen", "werkdagen", "weken", "maanden")
     max_term: dict | None = None
     # A field shown only when another field has a value (e.g. "reden" when "zonder_ouders" is ja).
-    show_if: dict | None = None
+    show_if: ShowIf | None = None
     effect: str | None = None  # one of FIELD_EFFECTS, on boolean fields
+    contacts: str | None = None  # on contact fields: one of CONTACT_SELECTIONS, else the whole sociale kaart
 
     def option_label(self, value) -> str:
         for option in self.options:
@@ -121,11 +149,10 @@ def parse_form(key: str, raw) -> FormDefinition:
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise FormDefinitionError(f"formulier {key}: veldnaam dubbel: {', '.join(sorted(duplicates))}")
-    for f in fields:
-        if f.show_if and f.show_if.get("field") not in names:
-            raise FormDefinitionError(
-                f"formulier {key}, veld {f.name}: show_if verwijst naar onbekend veld"
-            )
+    by_name = {f.name: f for f in fields}
+    fields = tuple(
+        replace(f, show_if=_show_if(key, f.name, f.show_if, by_name)) if f.show_if else f for f in fields
+    )
     unknown = set(raw) - {"title", "intro", "fields"}
     if unknown:
         raise FormDefinitionError(f"formulier {key}: onbekende sleutel(s) {', '.join(sorted(unknown))}")
@@ -162,7 +189,7 @@ def _parse_field(key: str, index: int, raw) -> FieldDefinition:
     ):
         raise FormDefinitionError(f"{where}: 'max' van een duur is {{amount: n, unit: ...}}")
     allowed = {"name", "type", "label", "help", "required", "options", "min", "max", "max_length",
-               "units", "show_if", "effect"}
+               "units", "show_if", "effect", "contacts"}
     unknown = set(raw) - allowed
     if unknown:
         raise FormDefinitionError(f"{where}: onbekende sleutel(s) {', '.join(sorted(unknown))}")
@@ -173,6 +200,10 @@ def _parse_field(key: str, index: int, raw) -> FieldDefinition:
     if effect is not None and (effect not in FIELD_EFFECTS or field_type != "boolean"):
         raise FormDefinitionError(
             f"{where}: 'effect' kan alleen bij een ja/nee-veld, en is een van {', '.join(sorted(FIELD_EFFECTS))}")
+    contacts = raw.get("contacts")
+    if contacts is not None and (field_type != "contact" or contacts not in CONTACT_SELECTIONS):
+        raise FormDefinitionError(
+            f"{where}: 'contacts' kan alleen bij een contactveld, en is een van {', '.join(sorted(CONTACT_SELECTIONS))}")
     return FieldDefinition(
         name=name,
         type=field_type,
@@ -187,7 +218,35 @@ def _parse_field(key: str, index: int, raw) -> FieldDefinition:
         max_term=max_term,
         show_if=show_if,
         effect=effect,
+        contacts=contacts,
     )
+
+
+_BOOLEAN_WORDS = {True: True, False: False, "ja": True, "nee": False}
+
+
+def _show_if(key: str, name: str, raw: dict, fields_by_name: dict[str, FieldDefinition]) -> ShowIf:
+    """Type `equals` by the controlling field, so that it can only mean one thing."""
+    where = f"formulier {key}, veld {name}: show_if"
+    controller = fields_by_name.get(raw["field"]) if isinstance(raw["field"], str) else None
+    if controller is None or controller.name == name:
+        raise FormDefinitionError(f"{where} verwijst naar onbekend veld {raw['field']!r}")
+    wanted = raw["equals"]
+    if controller.type == "boolean":
+        if not isinstance(wanted, (bool, str)) or wanted not in _BOOLEAN_WORDS:
+            raise FormDefinitionError(f"{where}: {controller.name} is een ja/nee-veld; equals is ja of nee")
+        typed = _BOOLEAN_WORDS[wanted]
+        return ShowIf(controller.name, typed, "ja" if typed else "nee", "ja" if typed else "nee")
+    if controller.type in ("choice", "multichoice"):
+        option = next((o for o in controller.options if o.value == wanted), None)
+        if option is None:
+            raise FormDefinitionError(
+                f"{where}: {wanted!r} is geen waarde van {controller.name} "
+                f"(kies uit {', '.join(o.value for o in controller.options)})")
+        return ShowIf(controller.name, option.value, option.value, option.label,
+                      in_list=controller.type == "multichoice")
+    raise FormDefinitionError(
+        f"{where}: alleen een ja/nee- of keuzeveld kan een vervolgvraag tonen, {controller.name} is {controller.type}")
 
 
 def _parse_option(where: str, raw) -> Option:

@@ -30,6 +30,16 @@ class Contact:
     address: str = ""
     email: str = ""
     website: str = ""
+    # A body a melding can be made to (Veilig Thuis, AMK, SHG): only these are offered where a
+    # form asks where the melding or the meldpunt's advice went.
+    meldpunt: bool = False
+
+
+def offered_contacts(definition: FieldDefinition, contacts: Sequence[Contact]) -> tuple[Contact, ...]:
+    """The sociale-kaart entries a contact field offers, and so the only ones it accepts."""
+    if definition.contacts == "meldpunt":
+        return tuple(c for c in contacts if c.meldpunt)
+    return tuple(contacts)
 
 
 @dataclass
@@ -94,7 +104,7 @@ def _marshmallow_field(definition: FieldDefinition, contacts: Sequence[Contact])
     if kind == "duration":
         return _term_field(definition)
     if kind == "contact":
-        return fields.String(validate=_choice([c.id for c in contacts]), **common)
+        return fields.String(validate=_choice([c.id for c in offered_contacts(definition, contacts)]), **common)
     if kind == "file":
         return fields.List(fields.Integer(strict=False), **common)
     raise ValueError(f"unknown field type {kind}")
@@ -105,9 +115,7 @@ def _is_empty(value) -> bool:
 
 
 def _shown(definition: FieldDefinition, values: Mapping) -> bool:
-    if not definition.show_if:
-        return True
-    return values.get(definition.show_if["field"]) == definition.show_if["equals"]
+    return definition.show_if is None or definition.show_if.applies(values)
 
 
 def build_schema(form: FormDefinition, contacts: Sequence[Contact] = ()) -> type[Schema]:

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from webapp.auth.policy import Action, Policy
 from webapp.definitions.models import ProcessDefinition, ProcessDraft, ProcessVersion
+from webapp.definitions.version_forms import forms_of_version
 from webapp.forms.catalog import FormCatalog
+from webapp.modeler.form_changes import FormChange, form_changes
 from webapp.schools.models import School
 
 
@@ -64,3 +66,10 @@ def school_forms(forms: FormCatalog, school: School, also: frozenset[str] = froz
                        for f in form.fields],
         })
     return result
+
+
+def version_form_changes(session: Session, definition: ProcessDefinition, old_number: int,
+                         new_number: int) -> list[FormChange]:
+    """What changed in the forms the two versions froze (the diff page lists it below the diagram's)."""
+    ids = {v.number: v.id for v in definition.versions}
+    return form_changes(forms_of_version(session, ids[old_number]), forms_of_version(session, ids[new_number]))

@@ -27,6 +27,7 @@ from webapp.modeler.read_models import (
     route_view,
     school_forms,
     school_routes,
+    version_form_changes,
     visible_definition,
 )
 from webapp.roles import LANE_LABELS, Lane
@@ -223,5 +224,8 @@ def compare(definition_id: int):
     old_number = int(old) if old.isdigit() and int(old) in numbers else max(1, new_number - 1)
     if new_number not in numbers or old_number not in numbers:
         abort(404)
+    db = get_session()
+    changed_forms = version_form_changes(db, definition, old_number, new_number)
     return render_template("modeler/diff.html", definition=definition, old=old_number, new=new_number,
-                           numbers=numbers, school=get_session().get(School, definition.school_id))
+                           numbers=numbers, school=db.get(School, definition.school_id),
+                           form_changes=changed_forms)

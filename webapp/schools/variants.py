@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from webapp.forms.submission import Contact
-from webapp.yamlfiles import load_yaml
+from webapp.yamlfiles import YAMLError, load_yaml
 
 
 class VariantError(ValueError):
@@ -49,12 +49,20 @@ class Variant:
     def contact(self, contact_id: str) -> Contact | None:
         return next((c for c in self.contacts if c.id == contact_id), None)
 
+    @property
+    def emergency_contacts(self) -> tuple[Contact, ...]:
+        """Whom the school's staff call in acute danger, in the variant's order, each with a number."""
+        return tuple(c for c in (self.contact(i) for i in self.emergency_contact_ids) if c is not None)
+
 
 def load_variant(directory: Path) -> Variant:
     meta_path = directory / "variant.yaml"
     if not meta_path.exists():
         raise VariantError(f"{directory}: variant.yaml ontbreekt")
-    raw = load_yaml(meta_path.read_text(encoding="utf-8")) or {}
+    try:
+        raw = load_yaml(meta_path.read_text(encoding="utf-8")) or {}
+    except YAMLError as exc:
+        raise VariantError(f"{meta_path}: geen geldige YAML ({exc})") from None
     try:
         routes = tuple(
             Route(key=r["key"], name=r["name"], file=r["file"], description=r.get("description", ""))
@@ -64,6 +72,7 @@ def load_variant(directory: Path) -> Variant:
             Contact(
                 id=c["id"], organisation=c["organisation"], phone=str(c.get("phone", "")),
                 address=c.get("address", ""), email=c.get("email", ""), website=c.get("website", ""),
+                meldpunt=c.get("meldpunt", False) is True,
             )
             for c in raw.get("sociale_kaart", [])
         )
@@ -80,10 +89,23 @@ def load_variant(directory: Path) -> Variant:
         )
     except (KeyError, TypeError) as exc:
         raise VariantError(f"{meta_path}: ontbrekend of ongeldig veld {exc}") from None
+    _check_emergency_contacts(meta_path, variant)
     for route in routes:
         if not variant.bpmn_path(route).exists():
             raise VariantError(f"{meta_path}: route {route.key} verwijst naar ontbrekend {route.file}")
     return variant
+
+
+def _check_emergency_contacts(meta_path: Path, variant: Variant) -> None:
+    """The acute pages tell staff whom to call: every number must be there, and a meldpunt with it."""
+    for contact_id in variant.emergency_contact_ids:
+        contact = variant.contact(contact_id)
+        if contact is None:
+            raise VariantError(f"{meta_path}: emergency_contacts noemt {contact_id!r}, dat niet op de sociale kaart staat")
+        if not contact.phone.strip():
+            raise VariantError(f"{meta_path}: noodcontact {contact_id!r} ({contact.organisation}) heeft geen telefoonnummer")
+    if not any(c.meldpunt for c in variant.emergency_contacts):
+        raise VariantError(f"{meta_path}: emergency_contacts noemt geen meldpunt (meldpunt: true op de sociale kaart)")
 
 
 def load_variants(workflows_dir: Path) -> dict[str, Variant]:

@@ -10,6 +10,7 @@ import translate from "./modeler/translate.js";
 import LaneRefs from "./modeler/lane-refs.js";
 import lintModule from "bpmn-js-bpmnlint";
 import { lintConfig } from "./modeler/lint.js";
+import { fixFor } from "./modeler/problem-fields.js";
 import { showDiff } from "./diff.js";
 
 const AUTOSAVE_DELAY_MS = 2500;
@@ -119,6 +120,43 @@ async function start() {
   const registry = modeler.get("elementRegistry");
   const canvas = modeler.get("canvas");
   let marked = [];
+  const panelNode = root.querySelector("[data-properties]");
+
+  // A click on a problem selects the element that fixes it and opens and focuses the panel field
+  // to change (form, role, deadline, condition, timer …), through the panel's own showEntry event.
+  function revealProblem(elementId, problem) {
+    const element = elementId && registry.get(elementId);
+    if (!element) return;
+    const fix = fixFor(element, problem);
+    const advanced = modeler.get("meldrouteAdvanced");
+    const reopen = fix.advanced && !advanced.open;
+    if (fix.advanced) advanced.open = true;
+    modeler.get("selection").select(fix.target);
+    if (reopen) modeler.get("eventBus").fire("elements.changed", { elements: [fix.target] });
+    canvas.scrollToElement(fix.target);
+    if (!fix.entries.length) return;
+    let frames = 0;
+    (function attempt() {
+      frames += 1;
+      // The panel renders the new selection a frame or two later: look only after that.
+      const id = frames > 2 && fix.entries.find((entry) => panelNode.querySelector(`[data-entry-id="${entry}"]`));
+      if (!id) {
+        if (frames < 40) requestAnimationFrame(attempt);
+        return;
+      }
+      modeler.get("eventBus").fire("propertiesPanel.showEntry", { id, focus: true });
+      requestAnimationFrame(() => {
+        const entry = panelNode.querySelector(`[data-entry-id="${id}"]`);
+        if (!entry) return;
+        const input = entry.querySelector("select, textarea, input:not([disabled])");
+        if (input && document.activeElement !== input) input.focus();
+        panelNode.querySelectorAll(".meldroute-fix").forEach((node) => node.classList.remove("meldroute-fix"));
+        entry.classList.add("meldroute-fix");
+        entry.scrollIntoView({ block: "nearest" });
+        root.dataset.fixEntry = id;
+      });
+    })();
+  }
 
   function showProblems(errors, warnings) {
     marked.forEach(([id, marker]) => registry.get(id) && canvas.removeMarker(id, marker));
@@ -141,12 +179,7 @@ async function start() {
       button.type = "button";
       button.className = "link";
       button.textContent = `${problem.soort === "fout" ? "Fout" : "Waarschuwing"} — ${elementLabel(registry, problem.element_id)}: ${problem.message}`;
-      button.addEventListener("click", () => {
-        const element = problem.element_id && registry.get(problem.element_id);
-        if (!element) return;
-        modeler.get("selection").select(element);
-        canvas.scrollToElement(element);
-      });
+      button.addEventListener("click", () => revealProblem(problem.element_id, { message: problem.message }));
       item.append(button);
       list.append(item);
       if (problem.element_id && registry.get(problem.element_id)) {
@@ -237,12 +270,7 @@ async function start() {
       button.type = "button";
       button.className = "link";
       button.textContent = `${elementLabel(registry, issue.id)}: ${LINT_NL[issue.message] || issue.message}`;
-      button.addEventListener("click", () => {
-        const element = registry.get(issue.id);
-        if (!element) return;
-        modeler.get("selection").select(element);
-        canvas.scrollToElement(element);
-      });
+      button.addEventListener("click", () => revealProblem(issue.id, { rule: issue.rule, message: issue.message }));
       item.append(button);
       list.append(item);
     });

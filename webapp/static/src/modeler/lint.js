@@ -1,34 +1,34 @@
 // Instant lint in the browser: bpmnlint's recommended rules plus Meldroute's own, bundled with the
 // static resolver (no rule is fetched at run time). The server's import check stays authoritative.
-import StaticResolver from "bpmnlint/lib/resolver/static-resolver";
-import recommended from "bpmnlint/config/recommended";
-import adHocSubProcess from "bpmnlint/rules/ad-hoc-sub-process";
-import conditionalFlows from "bpmnlint/rules/conditional-flows";
-import endEventRequired from "bpmnlint/rules/end-event-required";
-import eventBasedGateway from "bpmnlint/rules/event-based-gateway";
-import eventSubProcessTypedStartEvent from "bpmnlint/rules/event-sub-process-typed-start-event";
-import fakeJoin from "bpmnlint/rules/fake-join";
-import global from "bpmnlint/rules/global";
-import labelRequired from "bpmnlint/rules/label-required";
-import linkEvent from "bpmnlint/rules/link-event";
-import noBpmndi from "bpmnlint/rules/no-bpmndi";
-import noComplexGateway from "bpmnlint/rules/no-complex-gateway";
-import noDisconnected from "bpmnlint/rules/no-disconnected";
-import noDuplicateSequenceFlows from "bpmnlint/rules/no-duplicate-sequence-flows";
-import noGatewayJoinFork from "bpmnlint/rules/no-gateway-join-fork";
-import noImplicitSplit from "bpmnlint/rules/no-implicit-split";
-import noImplicitEnd from "bpmnlint/rules/no-implicit-end";
-import noImplicitStart from "bpmnlint/rules/no-implicit-start";
-import noInclusiveGateway from "bpmnlint/rules/no-inclusive-gateway";
-import noOverlappingElements from "bpmnlint/rules/no-overlapping-elements";
-import singleBlankStartEvent from "bpmnlint/rules/single-blank-start-event";
-import singleEventDefinition from "bpmnlint/rules/single-event-definition";
-import startEventRequired from "bpmnlint/rules/start-event-required";
-import subProcessBlankStartEvent from "bpmnlint/rules/sub-process-blank-start-event";
-import superfluousGateway from "bpmnlint/rules/superfluous-gateway";
-import superfluousLabel from "bpmnlint/rules/superfluous-label";
-import superfluousTermination from "bpmnlint/rules/superfluous-termination";
-import { userTaskForm, userTaskLane, timerTerm } from "./meldroute-rules.js";
+import StaticResolver from "bpmnlint/lib/resolver/static-resolver.js";
+import recommended from "bpmnlint/config/recommended.js";
+import adHocSubProcess from "bpmnlint/rules/ad-hoc-sub-process.js";
+import conditionalFlows from "bpmnlint/rules/conditional-flows.js";
+import endEventRequired from "bpmnlint/rules/end-event-required.js";
+import eventBasedGateway from "bpmnlint/rules/event-based-gateway.js";
+import eventSubProcessTypedStartEvent from "bpmnlint/rules/event-sub-process-typed-start-event.js";
+import fakeJoin from "bpmnlint/rules/fake-join.js";
+import global from "bpmnlint/rules/global.js";
+import labelRequired from "bpmnlint/rules/label-required.js";
+import linkEvent from "bpmnlint/rules/link-event.js";
+import noBpmndi from "bpmnlint/rules/no-bpmndi.js";
+import noComplexGateway from "bpmnlint/rules/no-complex-gateway.js";
+import noDisconnected from "bpmnlint/rules/no-disconnected.js";
+import noDuplicateSequenceFlows from "bpmnlint/rules/no-duplicate-sequence-flows.js";
+import noGatewayJoinFork from "bpmnlint/rules/no-gateway-join-fork.js";
+import noImplicitSplit from "bpmnlint/rules/no-implicit-split.js";
+import noImplicitEnd from "bpmnlint/rules/no-implicit-end.js";
+import noImplicitStart from "bpmnlint/rules/no-implicit-start.js";
+import noInclusiveGateway from "bpmnlint/rules/no-inclusive-gateway.js";
+import noOverlappingElements from "bpmnlint/rules/no-overlapping-elements.js";
+import singleBlankStartEvent from "bpmnlint/rules/single-blank-start-event.js";
+import singleEventDefinition from "bpmnlint/rules/single-event-definition.js";
+import startEventRequired from "bpmnlint/rules/start-event-required.js";
+import subProcessBlankStartEvent from "bpmnlint/rules/sub-process-blank-start-event.js";
+import superfluousGateway from "bpmnlint/rules/superfluous-gateway.js";
+import superfluousLabel from "bpmnlint/rules/superfluous-label.js";
+import superfluousTermination from "bpmnlint/rules/superfluous-termination.js";
+import { userTaskForm, userTaskLane, timerTerm, gatewayUndecidable, unreachableElement, pathWithoutEnd } from "./meldroute-rules.js";
 
 const cache = {
   "rule:bpmnlint/ad-hoc-sub-process": adHocSubProcess,
@@ -61,6 +61,9 @@ const cache = {
   "rule:bpmnlint-plugin-meldroute/user-task-form": userTaskForm,
   "rule:bpmnlint-plugin-meldroute/user-task-lane": userTaskLane,
   "rule:bpmnlint-plugin-meldroute/timer-term": timerTerm,
+  "rule:bpmnlint-plugin-meldroute/gateway-undecidable": gatewayUndecidable,
+  "rule:bpmnlint-plugin-meldroute/unreachable": unreachableElement,
+  "rule:bpmnlint-plugin-meldroute/path-without-end": pathWithoutEnd,
 };
 
 export const lintConfig = {
@@ -74,6 +77,9 @@ export const lintConfig = {
       "meldroute/user-task-form": "error",
       "meldroute/user-task-lane": "error",
       "meldroute/timer-term": "error",
+      "meldroute/gateway-undecidable": "error",
+      "meldroute/unreachable": "error",
+      "meldroute/path-without-end": "error",
     },
   },
   resolver: new StaticResolver(cache),

@@ -1,6 +1,7 @@
 // Meldroute's lint rules (bpmnlint factories returning { check(node, reporter) }): what the engine
 // needs of a diagram and a generic BPMN tool does not know.
 import { is } from "bpmnlint-utils";
+import { flowGraph, undecidableGateways, unreachable, withoutEnd } from "./flow-graph.js";
 
 export function userTaskForm() {
   return {
@@ -57,3 +58,30 @@ export function timerTerm() {
     },
   };
 }
+
+// The three graph rules, with the meaning the server's import check gives them
+// (webapp/engine/flow_graph.py): reported per element, checked once per process.
+function perProcess(report) {
+  return function factory() {
+    return {
+      check(node, reporter) {
+        if (is(node, "bpmn:Process")) report(flowGraph(node), reporter);
+      },
+    };
+  };
+}
+
+export const gatewayUndecidable = perProcess((graph, reporter) => {
+  undecidableGateways(graph).forEach(({ gateway, flows }) => reporter.report(gateway.id,
+    `Keuze kan niet worden bepaald: stroom ${flows.map((f) => f.name || f.id).join(", ")} heeft geen voorwaarde en is niet de standaardstroom`));
+});
+
+export const unreachableElement = perProcess((graph, reporter) => {
+  unreachable(graph).forEach((node) => reporter.report(node.id,
+    "Niet bereikbaar vanuit de start: geen weg van de startgebeurtenis leidt hierheen"));
+});
+
+export const pathWithoutEnd = perProcess((graph, reporter) => {
+  withoutEnd(graph).forEach((node) => reporter.report(node.id,
+    "Geen weg naar een einde: vanaf hier is geen eindgebeurtenis bereikbaar"));
+});

@@ -11,6 +11,7 @@ import { useService } from "bpmn-js-properties-panel";
 import { getBusinessObject, is } from "bpmn-js/lib/util/ModelUtil";
 import { UNITS, parseDeadline, writeDeadline } from "./deadline.js";
 import { COMPARISONS, parseCondition, writeCondition } from "./conditions.js";
+import { fieldsBefore } from "./condition-fields.js";
 
 const KEPT_GROUPS = new Set(["general", "timer", "signal"]);
 const LOW_PRIORITY = 500;
@@ -49,7 +50,7 @@ function FormEntry({ element, id }) {
   }
   return h(SelectEntry, {
     id, element, label: "Formulier",
-    description: "Wat de gebruiker in deze stap invult. Een nieuw formulier komt in de formuliereditor zodra die er is.",
+    description: "Wat de gebruiker in deze stap invult. Een nieuw formulier maken kan hier niet: Meldroute heeft geen formuliereditor. Een beheerder zet een nieuw formulier als YAML-bestand in de formulierenmap van de server (forms/); na een herstart staat het in deze lijst.",
     getValue: () => current,
     setValue: (value) => modeling.updateProperties(element, { "meldroute:formKey": value || undefined }),
     getOptions: () => options,
@@ -163,9 +164,8 @@ function conditionOf(element) {
 function useCondition(element) {
   const modeling = useService("modeling");
   const bpmnFactory = useService("bpmnFactory");
-  const registry = useService("elementRegistry");
   const config = useService("config.meldroute");
-  const fields = formFieldsOfDiagram(registry, config.forms);
+  const fields = fieldsBefore(getBusinessObject(element).sourceRef, config.forms);
   const parsed = parseCondition(conditionOf(element)) || { field: "", op: "==", value: "" };
   const write = (text) => modeling.updateProperties(element, {
     conditionExpression: text ? bpmnFactory.create("bpmn:FormalExpression", { body: text }) : undefined,
@@ -181,11 +181,14 @@ function ConditionFieldEntry({ element, id }) {
   const { parsed, fields, update } = useCondition(element);
   return h(SelectEntry, {
     id, element, label: "Als veld",
-    description: "Velden van de formulieren in dit diagram.",
+    description: "Velden van de formulieren die vóór deze keuze zijn ingevuld.",
     getValue: () => parsed.field,
     setValue: (field) => update({ field, value: "" }),
     getOptions: () => [{ value: "", label: "— geen voorwaarde —" },
-      ...fields.map((f) => ({ value: f.naam, label: `${f.label} (${f.formulier})` }))],
+      ...fields.map((f) => ({ value: f.naam, label: `${f.label} (${f.formulier})` })),
+      // A condition written earlier on a field no form before the gateway asks stays visible.
+      ...(parsed.field && !fields.some((f) => f.naam === parsed.field)
+        ? [{ value: parsed.field, label: `${parsed.field} (geen veld van een formulier vóór deze keuze)` }] : [])],
   });
 }
 
