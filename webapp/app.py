@@ -23,6 +23,7 @@ from webapp.monitor.views import blueprint as monitor_pages
 from webapp.notifications.deadline_notices import NoticeSettings
 from webapp.notifications.views import blueprint as notification_pages
 from webapp.privacy.views import blueprint as privacy_pages
+from webapp.school_calendar.views import blueprint as calendar_pages
 from webapp.services import EXTENSION_KEY, build_services
 from webapp.tasks.views import blueprint as task_pages
 
@@ -56,6 +57,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     auth_session.init_app(app)
     web.init_app(app)
     for blueprint in (home_pages, auth_pages, task_pages, case_pages, notification_pages, privacy_pages,
-                      monitor_pages, modeler_pages, form_templates, api):
+                      monitor_pages, modeler_pages, calendar_pages, form_templates, api):
         app.register_blueprint(blueprint)
     return app

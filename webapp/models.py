@@ -21,11 +21,12 @@ from webapp.definitions.models import (
 )
 from webapp.notifications.models import Notification, OutboxMail
 from webapp.privacy.models import CaseStatistics, InzageRequest, RetentionTerm
+from webapp.school_calendar.models import SchoolDayOff
 from webapp.schools.models import Board, Pupil, School
 
 __all__ = [
     "Attachment", "AuditEntry", "Base", "Board", "Case", "CaseCorrection", "CaseEvent", "CaseNote", "CaseState",
     "CaseStatistics", "CaseTask", "CaseTimer", "InzageRequest", "LoginThrottle", "Membership", "Notification",
     "OutboxMail", "ProcessDefinition", "ProcessDraft", "ProcessVersion", "ProcessVersionForm", "Pupil",
-    "RecoveryCode", "RetentionTerm", "School", "User", "UserSession",
+    "RecoveryCode", "RetentionTerm", "School", "SchoolDayOff", "User", "UserSession",
 ]

@@ -18,6 +18,7 @@ from webapp.forms.submission import offered_contacts
 from webapp.notifications.models import Notification
 from webapp.privacy.inzage import inzage_task_condition
 from webapp.privacy.models import InzageRequest
+from webapp.school_calendar.views import readable_school_ids
 
 ERROR_TEXTS = {
     400: ("Ongeldig verzoek", "Het formulier kon niet worden verwerkt. Laad de pagina opnieuw en probeer het nog eens."),
@@ -165,6 +166,7 @@ def _navigation():
     nav_links = {
         "inzage": bool(policy.schools_where(Action.HANDLE_INZAGE)),
         "bewaartermijnen": bool(policy.schools_where(Action.MANAGE_RETENTION) or policy.schools_where(Action.MONITOR_SCHOOL)),
+        "schoolkalender": bool(readable_school_ids(policy)),
     }
     return {"nav_counts": {"mijn": open_for_me, "rol": open_for_role, "meldingen": unread}, "policy": policy,
             "nav_links": nav_links, "Action": Action}

@@ -43,6 +43,11 @@ CONNECT_TASK = """(id) => {
   modeler.get("selection").select(task);
 }"""
 
+SELECT = """(id) => {
+  const modeler = window.meldrouteModeler;
+  modeler.get("selection").select(modeler.get("elementRegistry").get(id));
+}"""
+
 
 def test_policy_owner_adds_a_task_and_a_new_case_offers_it(live_server, browser):
     context = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="nl-NL")
@@ -100,11 +105,20 @@ def test_policy_owner_adds_a_task_and_a_new_case_offers_it(live_server, browser)
     page.wait_for_function(
         "name => ![...document.querySelectorAll('[data-lint] li')].some(li => li.textContent.includes(name))",
         arg=NEW_TASK, timeout=10_000)
+    # The monitor's marks: the melding step and how an end counts, read and written by the panel.
+    page.evaluate(SELECT, "Stap5b_Melden")
+    assert panel.get_by_label("In deze stap wordt de melding gedaan (Veilig Thuis / AMK)").is_checked()
+    page.evaluate(SELECT, "End_Ongegrond")
+    outcome = panel.get_by_label("Afloop van de zaak", exact=True)
+    assert outcome.input_value() == "ongegrond"
+    outcome.select_option(label="Anders afgesloten")
     page.get_by_role("button", name="Opslaan").click()
     page.locator("[data-problems]").get_by_text("Geen fouten").wait_for(timeout=15_000)
     xml = page.evaluate("async () => (await window.meldrouteModeler.saveXML()).xml")
     assert 'meldroute:dueDate="werkdagen(5)"' in xml
     assert 'meldroute:formKey="basismodel_2019/stap1_gesprek_ouders"' in xml
+    assert re.search(r'id="End_Ongegrond"[^>]* meldroute:outcome="anders"', xml)
+    assert re.search(r'id="Stap5b_Melden"[^>]* meldroute:melding="true"', xml)
     screenshot(page, "modeler-3-verbonden-en-opgeslagen")
 
     page.get_by_label("Wijzigingsnotitie (verplicht)").fill("Eerst kort overleg met een collega, binnen 5 werkdagen")

@@ -1,5 +1,6 @@
-"""A director opens the monitor in a real browser: the dashboard, then the process view with a
-count and heat on every activity where cases stand; clicking one lists its cases."""
+"""A director opens the monitor in a real browser: the dashboard, the yearly figures, the durations
+of a quarter with its chart, then the process view with a count and heat on every activity where
+cases stand; clicking one lists its cases."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -26,6 +27,8 @@ def live_server(app, session, services, clock) -> Iterator[str]:
             case = add_case(session, school, started=at(2026, 5, 1))
             add_task(session, case, element, name, created=at(2026, 5, 1),
                      due=at(2026, 6, 1) if i < overdue else at(2026, 7, 1))
+    done = add_case(session, school, started=at(2026, 5, 1))  # one step done: Fri 1 → Tue 5 May, 2 working days
+    add_task(session, done, "Stap1_Signaleren", "Stap 1: signaleren", created=at(2026, 5, 1), completed=at(2026, 5, 5))
     waiting = add_case(session, school, started=at(2026, 5, 1))
     add_timer(session, waiting, "Stap1_Herbeoordeling", "Aantekeningen opnieuw bekijken", created=at(2026, 5, 1),
               fires=at(2026, 7, 1))
@@ -44,13 +47,19 @@ def test_director_sees_dashboard_and_process_view(live_server, browser):
 
     log_in(page, live_server, "directeur@school-a.test", TEST_PASSWORD)
     page.get_by_role("link", name="Monitor").click()
-    assert page.locator("#aantal-open").inner_text() == "10"
+    assert page.locator("#aantal-open").inner_text() == "11"
     assert page.locator("#aantal-te-laat").inner_text() == "4"
     screenshot(page, "monitor-dashboard")
 
     page.get_by_role("link", name="Jaarcijfers").click()
     assert page.locator("#lopend-per-maand rect").count() == 5  # January to May have ended
     screenshot(page, "monitor-jaarcijfers")
+
+    page.get_by_role("link", name="Doorlooptijden").click()
+    page.get_by_role("link", name="Dit kwartaal").click()  # 1 April – 30 June, per week
+    assert page.locator("#lopend-in-periode rect").count() == 10  # the weeks ended by 10 June
+    assert "Stap 1: signaleren" in page.locator("#duur-per-stap").inner_text()
+    screenshot(page, "monitor-doorlooptijden")
     page.get_by_role("link", name="Overzicht").click()
 
     page.get_by_role("link", name="Procesbeeld").click()

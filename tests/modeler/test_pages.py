@@ -57,6 +57,7 @@ def test_upload_save_conflict_publish_and_download(app, school, services):
     assert content["revisie"] == 1 and len(content["waarschuwingen"]) == 3
     assert {f["key"] for f in content["formulieren"]} >= {FORM}
     assert "Intern begeleider" in " ".join(content["rollen"])
+    assert {"waarde": "melding", "label": "Melding gedaan"} in content["uitkomsten"]  # the end events' choice
 
     token = owner.csrf_token(draft_url)
     saved = owner.client.put(draft_url, json={"bpmn": diagram(ONE_TASK).decode(), "revisie": 1},

@@ -40,9 +40,9 @@ def add_case(session, setup, *, started: datetime, closed: datetime | None = Non
 
 def add_task(session, case, element_id: str, name: str, *, created: datetime, due: datetime | None = None,
              completed: datetime | None = None, claimed_by: int | None = None,
-             lane: str = "intern_begeleider") -> CaseTask:
+             lane: str = "intern_begeleider", melding: bool = False) -> CaseTask:
     task = CaseTask(case_id=case.id, school_id=case.school_id, spiff_task_id=str(uuid.uuid4()),
-                    element_id=element_id, name=name, lane=lane, form_key="basismodel_2019/x",
+                    element_id=element_id, name=name, lane=lane, form_key="basismodel_2019/x", melding=melding,
                     status=TaskStatus.COMPLETED if completed else TaskStatus.OPEN, due_at=due,
                     created_at=created, completed_at=completed, claimed_by_id=claimed_by,
                     claimed_at=created if claimed_by else None)

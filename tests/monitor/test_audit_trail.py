@@ -56,3 +56,18 @@ def test_only_the_director_of_the_school_reads_it(app, session, services, databa
     assert WebUser(app, "ib@school-a.test").get(f"/monitor/zaken/{case_id}/audittrail").status_code == 403
     assert WebUser(app, "bestuur@school-a.test").get(f"/monitor/zaken/{case_id}/audittrail").status_code == 404
     assert WebUser(app, "directeur@school-b.test").get(f"/monitor/zaken/{case_id}/audittrail").status_code == 404
+
+
+def test_the_case_page_links_to_the_trail_exactly_for_who_may_read_it(app, session, services, database):
+    _, case_id = _case(session, services, database)
+    link = f'href="/monitor/zaken/{case_id}/audittrail"'
+    shown = {}
+    for prefix in ("leerkracht", "ib", "directeur", "bestuur", "beleid", "beheer"):
+        for school in ("school-a", "school-b"):
+            user = WebUser(app, f"{prefix}@{school}.test")
+            page = user.get(f"/zaken/{case_id}")
+            trail = user.get(f"/monitor/zaken/{case_id}/audittrail").status_code
+            has_link = page.status_code == 200 and link in page.text
+            assert has_link == (trail == 200), (prefix, school, page.status_code, trail)
+            shown[(prefix, school)] = has_link
+    assert [who for who, has_link in shown.items() if has_link] == [("directeur", "school-a")]

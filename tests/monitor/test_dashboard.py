@@ -38,7 +38,7 @@ def schools(session, services, clock):
               fires=at(2026, 8, 5))
     c4 = add_case(session, a, started=at(2026, 3, 1), closed=at(2026, 5, 20), outcome_kind="melding")
     add_task(session, c4, "Stap5b_Melden", "Stap 5b: melding doen", created=at(2026, 5, 18),
-             completed=at(2026, 5, 19))
+             completed=at(2026, 5, 19), melding=True)
     c5 = add_case(session, a, started=at(2026, 6, 9))
     add_task(session, c5, "Stap1_Signaleren", "Stap 1: signaleren", created=at(2026, 6, 9),
              due=at(2026, 7, 1), lane="leerkracht")

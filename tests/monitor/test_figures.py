@@ -27,7 +27,7 @@ def schools(session, services, clock):
         add_case(session, a, started=at(2026, 2, 1), closed=at(2026, 3, 1), outcome_kind="ongegrond")
     reported = add_case(session, a, started=at(2026, 2, 1), closed=at(2026, 9, 1), outcome_kind="melding")
     add_task(session, reported, "Stap5b_Melden", "Stap 5b: melding doen", created=at(2026, 8, 20),
-             completed=at(2026, 8, 21))
+             completed=at(2026, 8, 21), melding=True)
     add_case(session, a, started=at(2026, 4, 1), closed=at(2026, 4, 2), outcome_kind="acuut", acute=at(2026, 4, 1))
     add_case(session, a, started=at(2026, 5, 1), closed=at(2026, 5, 2))  # closed before outcomes were kept
     for created, completed in DURATIONS:

@@ -134,6 +134,10 @@ DECISIONS: dict[str, list[Decision]] = {
     "privacy.retention_terms": [decision("GET", "/bewaartermijnen", {ADMIN, DIRECTOR, BOARD}),
                                 decision("POST", "/bewaartermijnen", {ADMIN},
                                          {"school": "{school}", "categorie": "dossier", "termijn": "P5Y"})],
+    # The school calendar (holiday region, study days): the beheerder keeps it; director and board read it.
+    "school_calendar.calendar": [decision("GET", "/schoolkalender", {ADMIN, DIRECTOR, BOARD}),
+                                 decision("POST", "/schoolkalender", {ADMIN},
+                                          {"school": "{school}", "actie": "regio", "regio": "midden"})],
     # Every member sees the school's published diagrams; policy owners and beheerders change them.
     "modeler.index": [decision("GET", "/diagrammen", LOGGED_IN)],  # each their own schools' routes
     "modeler.route": [decision("GET", "/diagrammen/{definition}", SCHOOL_A)],
@@ -162,6 +166,7 @@ DECISIONS: dict[str, list[Decision]] = {
     "monitor.cases": [decision("GET", "/monitor/zaken?soort=open", {DIRECTOR})],
     "monitor.figures": [decision("GET", "/monitor/cijfers?jaar=2026", {DIRECTOR, BOARD})],
     "monitor.figures_download": [decision("GET", "/monitor/cijfers.csv?jaar=2026", {DIRECTOR, BOARD})],
+    "monitor.durations": [decision("GET", "/monitor/doorlooptijden?periode=schooljaar", {DIRECTOR, BOARD})],
     "monitor.process": [decision("GET", "/monitor/proces", {DIRECTOR, BOARD})],
     "monitor.process_position": [decision("GET", "/monitor/proces.json?versie=1", {DIRECTOR, BOARD})],
     "monitor.case_audit": [decision("GET", "/monitor/zaken/{case}/audittrail", {DIRECTOR})],

@@ -128,6 +128,7 @@ def scenario_no_confirmation_loops_back_within_two_months(start) -> Scenario:
                                  "herbeoordeling": {"amount": 6, "unit": "weken"}})
     assert s.open_elements() == []
     assert [t.element_id for t in s.waiting_timers()] == ["Stap1_Herbeoordeling"]
+    assert [t.name for t in s.waiting_timers()] == ["Aantekeningen opnieuw bekijken (6 weken)"]
     assert s.advance_clock(weeks=5) == 0  # not yet: six weeks were agreed
     assert s.advance_clock(weeks=1, hours=1) >= 1
     # Re-reading the notes brings a new decision with its own term, not the lapsed phase-1

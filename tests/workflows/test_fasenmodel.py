@@ -132,6 +132,8 @@ def scenario_opvoed_fase1_two_weeks_by_default_then_help_works(start) -> Scenari
     s = start(OPVOED)
     opvoed_fase1_until_pulse(s)  # no term agreed: the protocol's two weeks apply
     assert s.task("Fase1_VingerAanDePols").due_at == at(2026, 3, 16)
+    # The timer says what applies, not a fixed default in its label (issue 15, item 20).
+    assert [t.name for t in s.waiting_timers()] == ["Termijn hulp zoeken (2 weken, standaard)"]
     assert s.advance_clock(days=13) == 0
     assert s.advance_clock(days=1, minutes=1) == 1
     assert timer_statuses(s, "Fase1_TermijnHulp") == [TimerStatus.FIRED]
@@ -153,6 +155,7 @@ def scenario_opvoed_fase2_working_days_then_help_works(start) -> Scenario:
     s = start(OPVOED)
     opvoed_fase1_until_pulse(s, termijn={"amount": 10, "unit": "dagen"})
     assert s.task("Fase1_VingerAanDePols").due_at == at(2026, 3, 12)
+    assert [t.name for t in s.waiting_timers()] == ["Termijn hulp zoeken (10 dagen)"]
     s.complete("Fase1_VingerAanDePols", {"hulptraject_fase1": "niet_gestart"}, role=Role.LEERKRACHT)
     assert timer_statuses(s, "Fase1_TermijnHulp") == [TimerStatus.CANCELLED]
     # Fase 2: the IB-er is casemanager from now on.

@@ -66,6 +66,7 @@ def task_dict(view: TaskView, user_id: int) -> dict:
         "id": task.id, "naam": task.name, "stap": task.element_id, "status": task.status,
         "zaak_id": case.id, "zaak_referentie": case.reference, "school": school_ref(view.school),
         "lane": task.lane, "lane_label": view.lane_label, "termijn": task.due_at,
+        "termijn_telling": view.due_calendar,
         "opgepakt_door_mij": task.claimed_by_id == user_id, "mag_werken": view.may_work,
         "toelichting": view.guidance or "",
         "formulier": form_dict(view.form, view.contacts),

@@ -197,6 +197,9 @@ class TaskSchema(ApiSchema):
     lane = fields.String(required=True)
     lane_label = fields.String(required=True)
     termijn = fields.DateTime(allow_none=True, required=True)
+    termijn_telling = fields.String(allow_none=True, required=True, validate=validate.OneOf(["schooldagen", "werkdagen"]),
+                                    metadata={"description": "Welke telling de termijn bepaalde: schooldagen (schoolkalender) "
+                                              "of werkdagen (weekenden en feestdagen); leeg voor kalenderdagen."})
     opgepakt_door_mij = fields.Boolean(required=True)
     mag_werken = fields.Boolean(required=True, metadata={
         "description": "Of u deze taak nu mag opslaan of afronden."})

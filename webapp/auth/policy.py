@@ -55,6 +55,7 @@ class Action(str, enum.Enum):
     HANDLE_INZAGE = "handle_inzage"  # record a parent's request to see the file, make the export
     RECORD_CORRECTION = "record_correction"  # a parent's correction, kept beside the original
     MANAGE_RETENTION = "manage_retention"
+    MANAGE_SCHOOL_CALENDAR = "manage_school_calendar"  # holiday region and study days
     MONITOR_SCHOOL = "monitor_school"  # the figures of a school: counts, durations, no pupil data
     MONITOR_CASES = "monitor_cases"  # the cases behind the figures: references, pupils, who holds a task
     MANAGE_DIAGRAMS = "manage_diagrams"
@@ -76,6 +77,7 @@ SCHOOL_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.HANDLE_INZAGE: SCHOOL_WIDE_CASE_ROLES | {Role.BESTUUR},
     # the board sets the terms (AVG); the beheerder keeps them in Meldroute, the board may read them
     Action.MANAGE_RETENTION: frozenset({Role.BEHEERDER}),
+    Action.MANAGE_SCHOOL_CALENDAR: frozenset({Role.BEHEERDER}),
 }
 CASE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_CASE: CASE_ROLES,

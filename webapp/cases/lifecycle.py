@@ -37,6 +37,7 @@ from webapp.engine import ACUTE_DANGER_SIGNAL, CaseWorkflow, TaskNotReady, Timer
 from webapp.forms.submission import validate_submission
 from webapp.privacy.effects import apply_field_effects
 from webapp.privacy.retention import unschedule_on_reopening
+from webapp.school_calendar.service import environment_for_school
 from webapp.schools.models import Pupil, School
 from webapp.services import CaseServices
 
@@ -58,7 +59,8 @@ def start_case(session: Session, services: CaseServices, actor: Actor, *, defini
         session.rollback()
         raise NotPossibleNow(f"route '{definition.name}' heeft nog geen gepubliceerde versie")
     workflow = CaseWorkflow.start(
-        compiled_process_of(session, version.id, version.content_hash), services.environment,
+        compiled_process_of(session, version.id, version.content_hash),
+        environment_for_school(session, services.environment, definition.school_id),
         {"leerling_geboortedatum": pupil.date_of_birth.isoformat()},
     )
     with new_case_change(session, services, actor, school_id=definition.school_id, pupil_id=pupil.id,
@@ -91,7 +93,7 @@ def complete_task(session: Session, services: CaseServices, actor: Actor, *, tas
         school = session.get(School, task.school_id)
         variant = services.variant_of(school)
         result = validate_submission(form, values, variant.contacts if variant else (),
-                                     services.environment.deadlines)
+                                     change.environment.deadlines)
         errors = result.errors if not result.ok else foreign_attachment_errors(session, form, result.data, task)
         if errors:
             if not stored:
@@ -183,7 +185,7 @@ def reopen_case(session: Session, services: CaseServices, actor: Actor, *, case_
             raise NotPossibleNow("alleen een afgesloten zaak kan worden heropend")
         pupil = session.get(Pupil, case.pupil_id)
         change.restart_workflow(CaseWorkflow.start(
-            compiled_process_of(session, case.process_version_id), services.environment,
+            compiled_process_of(session, case.process_version_id), change.environment,
             {"leerling_geboortedatum": pupil.date_of_birth.isoformat()}))
         previous = case.outcome
         case.status, case.closed_at, case.outcome = CaseStatus.OPEN, None, None

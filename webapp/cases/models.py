@@ -119,6 +119,7 @@ class CaseTask(Base):
         Index("ix_case_tasks_status_due", "status", "due_at"),
         Index("ix_case_tasks_school_status_due", "school_id", "status", "due_at"),
         Index("ix_case_tasks_school_completed", "school_id", "completed_at"),
+        Index("ix_case_tasks_school_melding_completed", "school_id", "melding", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -135,6 +136,8 @@ class CaseTask(Base):
     # the coordinator of step 2 is never the pupil's teacher. The case's reporter never either.
     never_by: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
     form_key: Mapped[str] = mapped_column(String(200))
+    # Completing it is a melding to Veilig Thuis / AMK (`meldroute:melding` on the diagram's task).
+    melding: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     status: Mapped[str] = mapped_column(String(20), default=TaskStatus.OPEN)
     due_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

@@ -34,10 +34,11 @@ from webapp.cases.timeline import Answer, TimelineEntry, case_timeline, describe
 from webapp.definitions.models import ProcessDefinition
 from webapp.definitions.spec_cache import compiled_process_of
 from webapp.definitions.version_forms import form_of_task, forms_of_version
-from webapp.engine import ACUTE_DANGER_SIGNAL, CaseWorkflow
+from webapp.engine import ACUTE_DANGER_SIGNAL, CALENDAR_NAMES, CaseWorkflow
 from webapp.forms.definition import FormDefinition
 from webapp.forms.submission import Contact
 from webapp.roles import lane_label, task_lanes_label
+from webapp.school_calendar.service import environment_for_school
 from webapp.schools.models import Pupil, School
 from webapp.schools.variants import Variant
 from webapp.services import CaseServices
@@ -106,7 +107,7 @@ def load_workflow(session: Session, services: CaseServices, case: Case) -> CaseW
     """The case's workflow for reading (diagram position, path taken); changes nothing."""
     state = session.get(CaseState, case.id)
     return CaseWorkflow.load(state.state, compiled_process_of(session, case.process_version_id),
-                             services.environment)
+                             environment_for_school(session, services.environment, case.school_id))
 
 
 def open_tasks_of(session: Session, case_id: int) -> list[CaseTask]:
@@ -174,6 +175,7 @@ class CaseView:
     may_add: bool
     may_reopen: bool
     may_correct: bool
+    may_read_audit: bool  # the case's audit trail (the monitor's page for it)
     whole_dossier: bool  # False: need to know (the status and the reader's own entries)
     corrections: list[CaseCorrection]
     now: datetime
@@ -210,6 +212,7 @@ def read_case(session: Session, services: CaseServices, actor: Actor, policy: Po
         may_add=is_open and policy.may_on_case(Action.ADD_TO_DOSSIER, session, case),
         may_reopen=case.status == CaseStatus.CLOSED and policy.may_on_case(Action.REOPEN_CASE, session, case),
         may_correct=policy.may_on_case(Action.RECORD_CORRECTION, session, case),
+        may_read_audit=policy.may_on_case(Action.VIEW_CASE_AUDIT, session, case),
         whole_dossier=whole,
         corrections=list(session.scalars(select(CaseCorrection).where(CaseCorrection.case_id == case.id)
                                          .order_by(CaseCorrection.recorded_at, CaseCorrection.id))) if whole else [],
@@ -317,6 +320,12 @@ class TaskView:
     may_raise_acute: bool
     answers: list[Answer] = field(default_factory=list)
     now: datetime | None = None
+    # Which day count set the due date ('schooldagen', 'werkdagen'), to say so beside it.
+    due_calendar: str | None = None
+
+    @property
+    def due_calendar_name(self) -> str | None:
+        return CALENDAR_NAMES.get(self.due_calendar) if self.due_calendar else None
 
     @property
     def draft(self) -> dict | None:
@@ -341,7 +350,8 @@ def task_view(session: Session, services: CaseServices, policy: Policy, task: Ca
     school = session.get(School, case.school_id)
     variant = services.variant_of(school)
     form = form_of_task(session, task)
-    element = compiled_process_of(session, case.process_version_id).element(task.element_id)
+    compiled = compiled_process_of(session, case.process_version_id)
+    element = compiled.element(task.element_id)
     return TaskView(
         task=task, case=case, school=school, form=form,
         contacts=tuple(variant.contacts) if variant else (),
@@ -354,6 +364,7 @@ def task_view(session: Session, services: CaseServices, policy: Policy, task: Ca
                                                                               session, case),
         answers=(describe_answers(form, task.data or {}, variant) if task.status == TaskStatus.COMPLETED else []),
         now=services.now(),
+        due_calendar=compiled.due_calendar(task.element_id) if task.due_at else None,
     )
 
 

@@ -44,11 +44,12 @@ from webapp.cases.models import (
     TaskStatus,
     TimerStatus,
 )
-from webapp.cases.outcomes import MELDING_ELEMENTS, classify_outcome
+from webapp.cases.outcomes import classify_outcome, is_melding_step
 from webapp.definitions.spec_cache import compiled_process_of
-from webapp.engine import CaseWorkflow
+from webapp.engine import CaseWorkflow, EngineEnvironment
 from webapp.privacy.retention import schedule_on_closing
 from webapp.roles import stored_also_lanes
+from webapp.school_calendar.service import environment_for_school
 from webapp.services import CaseServices
 
 NEVER_BY_REFUSAL = ("Deze taak ligt nooit bij de leerkracht van de leerling of bij wie de zorg meldde: u "
@@ -68,6 +69,7 @@ class CaseChange:
         self.policy = policy  # None only for the worker
         self.now = now
         self._workflow: CaseWorkflow | None = None
+        self._environment: EngineEnvironment | None = None
         self._state: CaseState | None = None
         self._new_case = False
         self.fired_timer_ids: set[str] = set()
@@ -80,8 +82,15 @@ class CaseChange:
         if self._workflow is None:
             self._state = self.session.get(CaseState, self.case.id, populate_existing=True)
             compiled = compiled_process_of(self.session, self.case.process_version_id)
-            self._workflow = CaseWorkflow.load(self._state.state, compiled, self.services.environment)
+            self._workflow = CaseWorkflow.load(self._state.state, compiled, self.environment)
         return self._workflow
+
+    @property
+    def environment(self) -> EngineEnvironment:
+        """The engine's environment with the case's school's calendar (for `schooldagen(n)`)."""
+        if self._environment is None:
+            self._environment = environment_for_school(self.session, self.services.environment, self.case.school_id)
+        return self._environment
 
     def restart_workflow(self, workflow: CaseWorkflow) -> None:
         """Run the case anew from its route's start (a reopened case); saved and indexed on exit."""
@@ -158,20 +167,23 @@ class CaseChange:
         else:
             self.case.current_step = ""
         if self._workflow.is_completed and self.case.status == CaseStatus.OPEN:
-            ends = [e.label for e in self._workflow.reached_end_events() if e.name]
+            reached = self._workflow.reached_end_events()
+            ends = [e.label for e in reached if e.name]
+            declared = [e.outcome for e in reached if e.outcome]
             self.case.status = CaseStatus.CLOSED
             self.case.closed_at = self.now
             self.case.outcome = (ends[-1] if ends else "Afgesloten")[:300]
             schedule_on_closing(self.session, self.case)
             self.case.outcome_kind = classify_outcome(
-                self.case.outcome, acute=self.case.acute_raised_at is not None, reported=self._reported())
+                self.case.outcome, declared=declared[-1] if declared else None,
+                acute=self.case.acute_raised_at is not None, reported=self._reported())
             self.event("case_closed", f"Zaak afgesloten: {self.case.outcome}")
 
     def _reported(self) -> bool:
         """Whether a melding to Veilig Thuis / AMK was made in this case (a completed melding step)."""
         return self.session.scalar(select(CaseTask.id).where(
             CaseTask.case_id == self.case.id, CaseTask.status == TaskStatus.COMPLETED,
-            CaseTask.element_id.in_(sorted(MELDING_ELEMENTS))).limit(1)) is not None
+            CaseTask.melding.is_(True)).limit(1)) is not None
 
     def _sync_tasks(self):
         ready = self._workflow.ready_user_tasks()
@@ -198,8 +210,9 @@ class CaseChange:
                 case_id=self.case.id, school_id=self.case.school_id, spiff_task_id=info.task_id,
                 element_id=info.element_id, name=info.name[:300],
                 lane=info.lane.value if info.lane else "", also_lanes=stored_also_lanes(info.also_lanes),
-                never_by=stored_also_lanes(info.never_by),
-                form_key=info.form_key,
+                never_by=stored_also_lanes(info.never_by), form_key=info.form_key,
+                melding=is_melding_step(info.element_id, marked=info.melding,
+                                        diagram_marks_meldingen=self._workflow.marks_meldingen),
                 status=TaskStatus.OPEN, due_at=info.due_at, created_at=self.now,
             ))
         return ready

@@ -3,6 +3,7 @@
 parse → validate → compile (`compile_bpmn`) → run (`CaseWorkflow`) → serialize (`dump`/`load`).
 Everything above this package speaks in element ids, form keys, lanes and datetimes.
 """
+from webapp.engine.due_dates import CALENDAR_NAMES, SchoolCalendar
 from webapp.engine.environment import EngineEnvironment
 from webapp.engine.import_checks import (
     FormLookup,
@@ -26,7 +27,7 @@ from webapp.engine.specs import (
 )
 
 __all__ = [
-    "ACUTE_DANGER_SIGNAL", "CASE_START_NAMES", "CaseWorkflow", "CompiledProcess", "DiagramRejected",
-    "ElementInfo", "EngineEnvironment", "FormLookup", "Problem", "TaskNotReady", "TimerInfo",
+    "ACUTE_DANGER_SIGNAL", "CALENDAR_NAMES", "CASE_START_NAMES", "CaseWorkflow", "CompiledProcess", "DiagramRejected",
+    "ElementInfo", "EngineEnvironment", "FormLookup", "Problem", "SchoolCalendar", "TaskNotReady", "TimerInfo",
     "UnknownTask", "UserTaskInfo", "compile_bpmn", "documentation_warnings", "structural_problems",
 ]

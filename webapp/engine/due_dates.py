@@ -7,8 +7,9 @@ and with working days that skip weekends and Dutch public holidays (plus a schoo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 import holidays
 from dateutil.relativedelta import relativedelta
@@ -75,18 +76,17 @@ class WorkingDayCalendar:
     """Working days for Dutch schools: Monday–Friday minus public holidays and own days off."""
 
     def __init__(self, extra_days_off: Iterable[date] = ()):
-        self._public_holidays = holidays.country_holidays("NL")
         self._extra_days_off = frozenset(extra_days_off)
 
     def is_working_day(self, day: date) -> bool:
         return (
             day.weekday() < 5
-            and day not in self._public_holidays
+            and day not in _public_holidays(day.year)
             and day not in self._extra_days_off
         )
 
     def holiday_name(self, day: date) -> str | None:
-        return self._public_holidays.get(day)
+        return _public_holidays(day.year).get(day)
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end`: a step begun on Friday and done
@@ -112,12 +112,65 @@ class WorkingDayCalendar:
         return day
 
 
+class SchoolCalendar(WorkingDayCalendar):
+    """School days: working days minus the school's region's school holidays and its own days off
+    (study days). `region` is one of the Dutch holiday regions (noord, midden, zuid) or None."""
+
+    def __init__(self, region: str | None = None, days_off: Mapping[date, str] | None = None):
+        super().__init__(extra_days_off=(days_off or {}).keys())
+        self.region = region
+        self._days_off = dict(days_off or {})
+
+    def _school_holiday(self, day: date) -> str | None:
+        return _region_school_holidays(self.region, day.year).get(day) if self.region else None
+
+    def is_working_day(self, day: date) -> bool:
+        return super().is_working_day(day) and self._school_holiday(day) is None
+
+    def day_off_name(self, day: date) -> str | None:
+        """Why a weekday is no school day: public holiday, school holiday or the school's own day."""
+        return self.holiday_name(day) or self._school_holiday(day) or self._days_off.get(day)
+
+
+@lru_cache(maxsize=64)
+def _public_holidays(year: int) -> dict[date, str]:
+    return dict(holidays.country_holidays("NL", years=year))
+
+
+@lru_cache(maxsize=128)
+def _region_school_holidays(region: str, year: int) -> dict[date, str]:
+    """A region's school holidays of one year, as the `holidays` package publishes them (the same in
+    every process: derived from the package's data, never from the database)."""
+    return dict(holidays.country_holidays("NL", subdiv=region.capitalize(), categories=("school",),
+                                          language="nl", years=year))
+
+
+# How a due date shows which calendar counted it.
+CALENDAR_NAMES = {
+    "schooldagen": "schooldagen: zonder schoolvakanties en studiedagen van de school",
+    "werkdagen": "werkdagen: zonder weekenden en feestdagen",
+}
+
+
+def calendar_of_expression(expression: str | None) -> str | None:
+    """Which day count a deadline expression uses, for saying so next to the due date."""
+    text = expression or ""
+    for name in CALENDAR_NAMES:
+        if f"{name}(" in text.replace(" ", ""):
+            return name
+    return None
+
+
 class DeadlineCalculator:
     """Turns the deadline words of the protocols into absolute, timezone-aware moments."""
 
-    def __init__(self, clock: Clock, calendar: WorkingDayCalendar, school_day_end: time):
+    def __init__(self, clock: Clock, calendar: WorkingDayCalendar, school_day_end: time,
+                 school_calendar: WorkingDayCalendar | None = None):
         self.clock = clock
         self.calendar = calendar
+        # Without a school of its own (import checks, a school without a region) school days are
+        # the working days.
+        self.school_calendar = school_calendar or calendar
         self.school_day_end = school_day_end
 
     def now(self) -> datetime:
@@ -139,6 +192,10 @@ class DeadlineCalculator:
 
     def after_working_days(self, count: int) -> datetime:
         day = self.calendar.add_working_days(self.now().date(), bounded_count(count))
+        return self.end_of_school_day(day)
+
+    def after_school_days(self, count: int) -> datetime:
+        day = self.school_calendar.add_working_days(self.now().date(), bounded_count(count))
         return self.end_of_school_day(day)
 
     def after(self, delta: relativedelta, since=None) -> datetime:
@@ -194,6 +251,7 @@ class DeadlineCalculator:
         """The deadline functions diagrams may call (in timer and due-date expressions)."""
         return {
             "werkdagen": lambda n: self.after_working_days(n).isoformat(),
+            "schooldagen": lambda n: self.after_school_days(n).isoformat(),
             "dagen": lambda n: self.after(relativedelta(days=bounded_count(n))).isoformat(),
             "weken": lambda n: self.after(relativedelta(weeks=bounded_count(n, "weeks"))).isoformat(),
             "maanden": lambda n, vanaf=None: self.after(
@@ -207,9 +265,29 @@ class DeadlineCalculator:
 
 
 DEADLINE_FUNCTION_NAMES = frozenset(
-    ["werkdagen", "dagen", "weken", "maanden", "duur", "termijn", "dezelfde_dag", "vandaag",
+    ["werkdagen", "schooldagen", "dagen", "weken", "maanden", "duur", "termijn", "dezelfde_dag", "vandaag",
      "leeftijd"]
 )
+
+
+_TERM_END = re.compile(r"\b([a-z][a-z0-9_]*)_einde\b")
+_DEFAULT_DURATION = re.compile(r"duur\(\s*[\"']([^\"']+)[\"']\s*\)")
+_ISO_UNITS = {"D": "dagen", "W": "weken", "M": "maanden"}
+
+
+def agreed_term_text(expression: str | None, data) -> str | None:
+    """What a timer on an agreed term waits for, in words: the term agreed in the form
+    ("1 week"), or the diagram's default when none was agreed ("2 weken, standaard")."""
+    for name in _TERM_END.findall(expression or ""):
+        term = data.get(name) if hasattr(data, "get") else None
+        if isinstance(term, dict) and "amount" in term and "unit" in term:
+            return describe_term(term)
+    default = _DEFAULT_DURATION.search(expression or "")
+    if default and _TERM_END.search(expression or ""):
+        match = re.fullmatch(r"P(\d+)([DWM])", default.group(1).strip())
+        if match:
+            return f"{describe_term({'amount': int(match.group(1)), 'unit': _ISO_UNITS[match.group(2)]})}, standaard"
+    return None
 
 
 def describe_term(term) -> str:

@@ -6,7 +6,7 @@ to the restricted evaluator, scripts and service calls are refused outright.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -54,10 +54,15 @@ class EngineEnvironment:
     clock: Clock
     calendar: WorkingDayCalendar = field(default_factory=WorkingDayCalendar)
     school_day_end: time = time(17, 0)
+    # The case's school's own calendar, for `schooldagen(n)`; None: school days are working days.
+    school_calendar: WorkingDayCalendar | None = None
 
     @property
     def deadlines(self) -> DeadlineCalculator:
-        return DeadlineCalculator(self.clock, self.calendar, self.school_day_end)
+        return DeadlineCalculator(self.clock, self.calendar, self.school_day_end, self.school_calendar)
+
+    def with_school_calendar(self, calendar: WorkingDayCalendar) -> EngineEnvironment:
+        return replace(self, school_calendar=calendar)
 
     def script_engine(self) -> RestrictedScriptEngine:
         return RestrictedScriptEngine(self.deadlines)

@@ -50,6 +50,7 @@ from webapp.engine.specs import (
 )
 from webapp.engine.timer_definitions import literal_timer_value
 from webapp.engine.xmlsafe import parse_untrusted_xml
+from webapp.outcome_kinds import OUTCOME_KINDS
 from webapp.roles import known_lane_names, lane_for_name, parse_also_lanes
 
 MAX_SCHEMA_PROBLEMS = 10
@@ -379,6 +380,7 @@ def _element_info(element, kind, lanes, signals, forms: FormLookup, problems) ->
     )
     if kind == "userTask":
         info.update(_user_task_info(element, lane_element, forms, problems))
+    info.update(_monitor_marks(element, kind, problems))
     if kind == "boundaryEvent":
         info["attached_to"] = element.get("attachedToRef")
         info["interrupting"] = element.get("cancelActivity", "true") == "true"
@@ -422,6 +424,30 @@ def _user_task_info(element, lane_element, forms: FormLookup, problems) -> dict:
     return {"form_key": form_key, "due_date": due_date.strip() if due_date else None,
             "also_lanes": tuple(lane for lane in lanes["alsoLanes"] if lane != own_lane),
             "never_by": lanes["neverBy"]}
+
+
+def _monitor_marks(element, kind, problems) -> dict:
+    """`meldroute:outcome` on an end event (one of the outcome kinds) and `meldroute:melding` on
+    a user task ("true" or "false"): what the monitor counts; anywhere else they mean nothing."""
+    marks = {}
+    outcome = element.get(f"{{{MELDROUTE_NS}}}outcome")
+    if outcome is not None:
+        if kind != "endEvent":
+            problems.add("meldroute:outcome hoort alleen op een eindgebeurtenis", element)
+        elif outcome.strip() not in OUTCOME_KINDS:
+            problems.add(f"onbekende uitkomst '{outcome}' (meldroute:outcome); kies uit: "
+                         + ", ".join(sorted(OUTCOME_KINDS)), element)
+        else:
+            marks["outcome"] = outcome.strip()
+    melding = element.get(f"{{{MELDROUTE_NS}}}melding")
+    if melding is not None:
+        if kind != "userTask":
+            problems.add("meldroute:melding hoort alleen op een gebruikerstaak", element)
+        elif melding.strip() not in ("true", "false"):
+            problems.add(f"meldroute:melding moet \"true\" of \"false\" zijn, niet '{melding}'", element)
+        else:
+            marks["melding"] = melding.strip() == "true"
+    return marks
 
 
 def _timer_expression(timer, element, problems) -> str | None:

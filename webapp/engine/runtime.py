@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from webapp.engine.due_dates import agreed_term_text
 from webapp.engine.environment import EngineEnvironment
 from webapp.engine.serialization import dump_state, load_state
 from webapp.engine.specs import CASE_STARTED_AT, CompiledProcess, ElementInfo
@@ -50,6 +51,7 @@ class UserTaskInfo:
     due_at: datetime | None
     also_lanes: tuple[Lane, ...] = ()
     never_by: tuple[Lane, ...] = ()
+    melding: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ class CaseWorkflow:
             fires_at = _timer_due(task)
             if fires_at is not None:
                 element = self._timer_element(task)
-                timers.append(TimerInfo(str(task.id), element.id, element.label, fires_at))
+                timers.append(TimerInfo(str(task.id), element.id, _timer_label(task, element), fires_at))
         return timers
 
     def _timer_element(self, task) -> ElementInfo:
@@ -139,6 +141,10 @@ class CaseWorkflow:
             if element.kind == "eventBasedGateway":
                 ids.extend(o.bpmn_id for o in task.task_spec.outputs if o.bpmn_id in self.compiled.elements)
         return list(dict.fromkeys(ids))
+
+    @property
+    def marks_meldingen(self) -> bool:
+        return self.compiled.marks_meldingen
 
     def reached_end_events(self) -> list[ElementInfo]:
         return [
@@ -269,6 +275,7 @@ class CaseWorkflow:
             due_at=self._due_at(task),
             also_lanes=element.also_lanes,
             never_by=element.never_by,
+            melding=element.melding,
         )
 
     def _due_at(self, task) -> datetime | None:
@@ -284,6 +291,12 @@ class CaseWorkflow:
                     if due is not None:
                         candidates.append(due)
         return min(candidates) if candidates else None
+
+
+def _timer_label(task, element: ElementInfo) -> str:
+    """A timer on an agreed term says what was agreed: "Termijn hulp zoeken (1 week)"."""
+    agreed = agreed_term_text(element.timer_expression, task.data)
+    return f"{element.label} ({agreed})" if agreed else element.label
 
 
 def _opened_by_signal(task, name: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from webapp.engine.due_dates import calendar_of_expression
 from webapp.roles import Lane
 
 ACUTE_DANGER_SIGNAL = "acuut_gevaar"
@@ -46,6 +47,8 @@ class ElementInfo:
     interrupting: bool | None = None
     signal_name: str | None = None
     parent_id: str | None = None
+    outcome: str | None = None  # meldroute:outcome of an end event: how a case ending here was handled
+    melding: bool = False  # meldroute:melding="true" of a user task: completing it is a melding
 
     @property
     def label(self) -> str:
@@ -68,6 +71,16 @@ class CompiledProcess:
     def elements_of_kind(self, *kinds: str) -> list[ElementInfo]:
         return [e for e in self.elements.values() if e.kind in kinds]
 
+    def due_calendar(self, element_id: str) -> str | None:
+        """Which day count ('schooldagen', 'werkdagen') sets this task's due date: its own
+        due-date expression or a timer on its border; None for calendar days or no due date."""
+        element = self.elements.get(element_id)
+        if element is None:
+            return None
+        expressions = [element.due_date] + [
+            e.timer_expression for e in self.elements.values() if e.attached_to == element_id and e.timer_expression]
+        return next((name for name in map(calendar_of_expression, expressions) if name), None)
+
     @property
     def caught_signals(self) -> frozenset[str]:
         return frozenset(
@@ -87,6 +100,12 @@ class CompiledProcess:
     @property
     def handles_acute_danger(self) -> bool:
         return ACUTE_DANGER_SIGNAL in self.caught_signals
+
+    @property
+    def marks_meldingen(self) -> bool:
+        """Whether the diagram marks its melding steps itself (versions stored before
+        `meldroute:melding` do not: the case layer falls back to its list for them)."""
+        return any(e.melding for e in self.elements.values())
 
     @property
     def form_keys(self) -> frozenset[str]:

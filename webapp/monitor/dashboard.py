@@ -22,7 +22,6 @@ from webapp.cases.models import (
     TaskStatus,
     TimerStatus,
 )
-from webapp.cases.outcomes import MELDING_ELEMENTS
 from webapp.clock import as_school_time
 from webapp.definitions.models import ProcessDefinition
 from webapp.engine.due_dates import WorkingDayCalendar
@@ -126,7 +125,7 @@ def case_condition(kind: str, scope: MonitorScope, filters: Filters, moments: Mo
     elif kind == "melding":
         clauses.append(Case.id.in_(select(CaseTask.case_id).where(
             CaseTask.school_id.in_(scope.school_ids), CaseTask.status == TaskStatus.COMPLETED,
-            CaseTask.element_id.in_(sorted(MELDING_ELEMENTS)),
+            CaseTask.melding.is_(True),
             CaseTask.completed_at >= filters.since, CaseTask.completed_at < filters.until)))
     elif kind != "open":
         raise ValueError(kind)

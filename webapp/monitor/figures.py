@@ -20,10 +20,11 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from webapp.cases.models import Case, CaseTask, TaskStatus
-from webapp.cases.outcomes import MELDING_ELEMENTS, OUTCOME_LABELS, OutcomeKind
+from webapp.cases.outcomes import recorded_step_is_melding
 from webapp.clock import SCHOOL_TIMEZONE, as_school_time
 from webapp.definitions.models import ProcessDefinition
 from webapp.engine.due_dates import WorkingDayCalendar
+from webapp.outcome_kinds import OUTCOME_LABELS, OutcomeKind
 from webapp.privacy.models import CaseStatistics
 from webapp.schools.models import School
 
@@ -56,11 +57,10 @@ class RouteFigures:
         return sum(self.outcomes.values())
 
 
-@dataclass
-class StepDuration:
-    route_key: str
-    element_id: str
-    name: str
+class WorkingDaySample:
+    """Durations in working days (`days`, a field of each subclass), with how many, the median and
+    the 90th percentile."""
+
     days: list[int]
 
     @property
@@ -77,6 +77,34 @@ class StepDuration:
 
 
 @dataclass
+class StepDuration(WorkingDaySample):
+    route_key: str
+    element_id: str
+    name: str
+    days: list[int]
+
+
+@dataclass
+class RouteDuration(WorkingDaySample):
+    """A route from start to close, per case closed in the period."""
+
+    route_key: str
+    name: str
+    days: list[int]
+
+
+def shown_count(n: int, suppressed: bool) -> str:
+    return SUPPRESSED if suppressed and 0 < n < SUPPRESS_BELOW else str(n)
+
+
+def shown_duration(sample: WorkingDaySample, which: str, suppressed: bool) -> str:
+    if suppressed and sample.count < SUPPRESS_BELOW:
+        return "–"
+    value = sample.median if which == "median" else sample.p90
+    return f"{value:g}".replace(".", ",")
+
+
+@dataclass
 class SchoolFigures:
     name: str
     routes: list[RouteFigures]
@@ -90,13 +118,10 @@ class YearFigures:
     schools: list[SchoolFigures]  # one per school, then the board total when there are several
 
     def count(self, n: int) -> str:
-        return SUPPRESSED if self.suppressed and 0 < n < SUPPRESS_BELOW else str(n)
+        return shown_count(n, self.suppressed)
 
     def duration(self, step: StepDuration, which: str) -> str:
-        if self.suppressed and step.count < SUPPRESS_BELOW:
-            return "–"
-        value = step.median if which == "median" else step.p90
-        return f"{value:g}".replace(".", ",")
+        return shown_duration(step, which, self.suppressed)
 
 
 def read_figures(session: Session, schools: list[School], year: int, calendar: WorkingDayCalendar, *,
@@ -134,34 +159,63 @@ def _school_figures(session: Session, school: School, year: int, calendar: Worki
             .join(Case, Case.id == CaseTask.case_id)
             .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
             .where(CaseTask.school_id == school.id, CaseTask.status == TaskStatus.COMPLETED,
-                   CaseTask.element_id.in_(sorted(MELDING_ELEMENTS)),
+                   CaseTask.melding.is_(True),
                    CaseTask.completed_at >= start, CaseTask.completed_at < end)
             .group_by(ProcessDefinition.route_key)):
         routes[key].meldingen = n
 
+    for record, step, _, _ in _destroyed_steps(session, [school.id], start, end):
+        if recorded_step_is_melding(step) and record.route_key in routes:
+            routes[record.route_key].meldingen += 1
+    return SchoolFigures(school.name, list(routes.values()),
+                         step_durations(session, [school.id], start, end, calendar))
+
+
+def _working_days(calendar: WorkingDayCalendar, opened: datetime, done: datetime) -> int:
+    return calendar.working_days_between(as_school_time(opened).date(), as_school_time(done).date())
+
+
+def step_durations(session: Session, school_ids: list[int], start: datetime, end: datetime,
+                   calendar: WorkingDayCalendar) -> list[StepDuration]:
+    """Per route and step, the working days from a task's creation to its completion, for the
+    tasks completed in [start, end) at these schools (destroyed dossiers included)."""
     steps: dict[tuple[str, str], StepDuration] = {}
     for key, element, name, created, completed in session.execute(
             select(ProcessDefinition.route_key, CaseTask.element_id, CaseTask.name, CaseTask.created_at,
                    CaseTask.completed_at)
             .join(Case, Case.id == CaseTask.case_id)
             .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
-            .where(and_(CaseTask.school_id == school.id, CaseTask.status == TaskStatus.COMPLETED,
+            .where(and_(CaseTask.school_id.in_(school_ids), CaseTask.status == TaskStatus.COMPLETED,
                         CaseTask.completed_at >= start, CaseTask.completed_at < end))
             .order_by(CaseTask.id)):
         step = steps.setdefault((key, element), StepDuration(key, element, name, []))
-        step.days.append(calendar.working_days_between(as_school_time(created).date(),
-                                                       as_school_time(completed).date()))
-    _count_destroyed_cases(session, school, start, end, calendar, routes, steps)
-    durations = sorted(steps.values(), key=lambda s: (s.route_key, s.element_id))
-    return SchoolFigures(school.name, list(routes.values()), durations)
+        step.days.append(_working_days(calendar, created, completed))
+    for record, step, opened, done in _destroyed_steps(session, school_ids, start, end):
+        steps.setdefault((record.route_key, step["element"]),
+                         StepDuration(record.route_key, step["element"], step["name"], [])
+                         ).days.append(_working_days(calendar, opened, done))
+    return sorted(steps.values(), key=lambda s: (s.route_key, s.element_id))
 
 
-def _count_destroyed_cases(session: Session, school: School, start: datetime, end: datetime,
-                           calendar: WorkingDayCalendar, routes: dict[str, RouteFigures],
-                           steps: dict[tuple[str, str], StepDuration]) -> None:
-    """A destroyed dossier keeps its case row (dates, outcome, acute) but not its tasks: its steps'
-    meldingen and durations come from the anonymous record it left (webapp.privacy)."""
-    records = session.scalars(select(CaseStatistics).where(CaseStatistics.school_id == school.id,
+def route_durations(session: Session, school_ids: list[int], start: datetime, end: datetime,
+                    calendar: WorkingDayCalendar) -> list[RouteDuration]:
+    """Per route, the working days from a case's start to its close, for the cases closed in
+    [start, end) at these schools (a destroyed dossier keeps its case row, so it counts too)."""
+    routes: dict[str, RouteDuration] = {}
+    for key, name, started, closed in session.execute(
+            select(ProcessDefinition.route_key, ProcessDefinition.name, Case.started_at, Case.closed_at)
+            .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
+            .where(Case.school_id.in_(school_ids), Case.closed_at >= start, Case.closed_at < end)
+            .order_by(Case.id)):
+        routes.setdefault(key, RouteDuration(key, name, [])).days.append(_working_days(calendar, started, closed))
+    return sorted(routes.values(), key=lambda r: r.name)
+
+
+def _destroyed_steps(session: Session, school_ids: list[int], start: datetime, end: datetime):
+    """The completed steps, done in [start, end), of the dossiers destroyed at these schools: a
+    destroyed dossier keeps its case row (dates, outcome, acute) but not its tasks, so its steps
+    come from the anonymous record it left (webapp.privacy). Yields (record, step, opened, done)."""
+    records = session.scalars(select(CaseStatistics).where(CaseStatistics.school_id.in_(school_ids),
                                                            CaseStatistics.destroyed_at >= start)
                               .order_by(CaseStatistics.id))
     for record in records:
@@ -169,14 +223,8 @@ def _count_destroyed_cases(session: Session, school: School, start: datetime, en
             if step.get("status") != TaskStatus.COMPLETED or not step.get("done"):
                 continue
             done, opened = datetime.fromisoformat(step["done"]), datetime.fromisoformat(step["opened"])
-            if not start <= done < end:
-                continue
-            if step["element"] in MELDING_ELEMENTS and record.route_key in routes:
-                routes[record.route_key].meldingen += 1
-            duration = steps.setdefault((record.route_key, step["element"]),
-                                        StepDuration(record.route_key, step["element"], step["name"], []))
-            duration.days.append(calendar.working_days_between(as_school_time(opened).date(),
-                                                               as_school_time(done).date()))
+            if start <= done < end:
+                yield record, step, opened, done
 
 
 def _total(schools: list[SchoolFigures]) -> SchoolFigures:
@@ -273,17 +321,19 @@ def figures_pdf(figures: YearFigures, title: str) -> bytes:
 MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
 
+def open_at(session: Session, school_ids: list[int], moment: datetime) -> int:
+    """The cases open at `moment`: started by then and not closed by then."""
+    return session.scalar(select(func.count()).select_from(Case).where(
+        Case.school_id.in_(school_ids), Case.started_at <= moment,
+        (Case.closed_at.is_(None)) | (Case.closed_at > moment))) or 0
+
+
 def open_over_time(session: Session, school_ids: list[int], year: int) -> list[tuple[str, int]]:
     """Open cases at the end of each month of the year (the caller leaves out months that have not
     ended: their count would only repeat today's)."""
-    points = []
-    for month in range(1, 13):
-        moment = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=SCHOOL_TIMEZONE)
-        n = session.scalar(select(func.count()).select_from(Case).where(
-            Case.school_id.in_(school_ids), Case.started_at < moment,
-            (Case.closed_at.is_(None)) | (Case.closed_at >= moment))) or 0
-        points.append((MONTHS[month - 1], n))
-    return points
+    return [(MONTHS[month - 1],
+             open_at(session, school_ids, datetime(year + month // 12, month % 12 + 1, 1, tzinfo=SCHOOL_TIMEZONE)))
+            for month in range(1, 13)]
 
 
 def open_chart(points: list[tuple[str, int]], figures: YearFigures) -> list[dict]:

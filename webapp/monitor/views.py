@@ -10,7 +10,6 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from webapp.audit.log import record_audit
 from webapp.auth.policy import Action
 from webapp.auth.session import current_actor, current_policy
-from webapp.cases.outcomes import OUTCOME_LABELS
 from webapp.clock import as_school_time
 from webapp.db import get_session
 from webapp.monitor.audit_trail import AuditFilters, audit_csv, read_audit_trail
@@ -22,6 +21,7 @@ from webapp.monitor.dashboard import (
     read_dashboard,
     with_step,
 )
+from webapp.monitor.durations import GRAINS, QUICK_PICKS, Period, read_period_durations
 from webapp.monitor.figures import (
     YearFigures,
     figures_csv,
@@ -40,6 +40,7 @@ from webapp.monitor.scope import (
     parse_day,
     start_of_day,
 )
+from webapp.outcome_kinds import OUTCOME_LABELS
 from webapp.services import get_services
 
 blueprint = Blueprint("monitor", __name__, template_folder="templates")
@@ -145,6 +146,23 @@ def figures_download(formaat: str):
         body, mimetype = figures_pdf(data, figures_title(scope.schools, year)), "application/pdf"
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="meldcode-cijfers-{name}-{year}.{formaat}"'})
+
+
+# -- durations over a chosen period --------------------------------------------------------------
+
+@blueprint.get("/monitor/doorlooptijden")
+def durations():
+    scope = _scope()
+    services = get_services()
+    now = services.now()
+    period = Period.from_args(request.args, as_school_time(now).date(), parse_day)
+    view = read_period_durations(get_session(), scope, period, now, services.environment.calendar)
+    _audit_read("monitor.durations", scope, {"van": period.first.isoformat(), "tot": period.last.isoformat()})
+    school_slug = request.args.get("school") or None
+    return render_template("monitor/durations.html", view=view, period=period, quick_picks=QUICK_PICKS,
+                           grains=GRAINS, school_slug=school_slug,
+                           all_schools=monitor_scope(get_session(), current_policy()).schools,
+                           open_bars=open_chart(view.open_points, view))
 
 
 # -- a case's audit trail -----------------------------------------------------------------------

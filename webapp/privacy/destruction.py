@@ -120,7 +120,7 @@ def anonymous_record(session: Session, case: Case, now: datetime) -> CaseStatist
     definition = session.get(ProcessDefinition, case.definition_id)
     version = session.get(ProcessVersion, case.process_version_id)
     school = session.get(School, case.school_id)
-    steps = [{"element": t.element_id, "name": t.name, "lane": t.lane, "status": t.status,
+    steps = [{"element": t.element_id, "name": t.name, "lane": t.lane, "status": t.status, "melding": t.melding,
               "opened": t.created_at.isoformat(), "done": t.completed_at.isoformat() if t.completed_at else None}
              for t in session.scalars(select(CaseTask).where(CaseTask.case_id == case.id).order_by(CaseTask.id))]
     return CaseStatistics(

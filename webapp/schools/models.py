@@ -31,6 +31,8 @@ class School(Base):
     # Need to know: a teacher who started a case sees its status and their own entries only,
     # unless the school decides its teachers see the whole dossier.
     teachers_see_whole_dossier: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # Its school holidays (noord, midden, zuid), for deadlines in school days; None: not set yet.
+    holiday_region: Mapped[str | None] = mapped_column(String(10))
 
     board: Mapped[Board | None] = relationship(back_populates="schools")
 

@@ -103,7 +103,7 @@ async function start() {
     ],
     moddleExtensions: { meldroute: meldrouteModdle },
     linting: { bpmnlint: lintConfig, active: true },
-    meldroute: { forms: content.formulieren, roles: content.rollen },
+    meldroute: { forms: content.formulieren, roles: content.rollen, outcomes: content.uitkomsten || [] },
   });
   modeler.on("import.parse.complete", ({ definitions }) => definitions && fillFlowReferences(definitions));
   window.meldrouteModeler = modeler;  // for the browser test and for support, like the case viewer's state

@@ -234,6 +234,33 @@ function ConditionRawEntry({ element, id }) {
   });
 }
 
+// What the monitor counts: a user task where the melding to Veilig Thuis / AMK is made, and how a
+// case ending at an end event was handled (the yearly figures' categories, from the server).
+function MeldingEntry({ element, id }) {
+  const modeling = useService("modeling");
+  return h(CheckboxEntry, {
+    id, element, label: "In deze stap wordt de melding gedaan (Veilig Thuis / AMK)",
+    getValue: () => getBusinessObject(element).get("meldroute:melding") === true,
+    setValue: (on) => modeling.updateProperties(element, { "meldroute:melding": on ? true : undefined }),
+  });
+}
+
+function OutcomeEntry({ element, id }) {
+  const modeling = useService("modeling");
+  const config = useService("config.meldroute");
+  const current = getBusinessObject(element).get("meldroute:outcome") || "";
+  const options = [{ value: "", label: "— geen (telt niet als afloop) —" },
+    ...(config.outcomes || []).map((o) => ({ value: o.waarde, label: o.label }))];
+  if (current && !options.some((o) => o.value === current)) options.push({ value: current, label: `${current} (onbekend)` });
+  return h(SelectEntry, {
+    id, element, label: "Afloop van de zaak",
+    description: "Hoe een zaak die hier eindigt, telt in de jaarcijfers.",
+    getValue: () => current,
+    setValue: (value) => modeling.updateProperties(element, { "meldroute:outcome": value || undefined }),
+    getOptions: () => options,
+  });
+}
+
 function ShowAdvancedEntry({ element, id }) {
   const state = useService("meldrouteAdvanced");
   const eventBus = useService("eventBus");
@@ -265,7 +292,12 @@ function meldrouteGroups(element, advanced) {
     } else if (deadline.unit === "anders") {
       entries.push({ id: "meldroute-deadline-raw", element, component: DeadlineRawEntry, isEdited: isTextFieldEntryEdited });
     }
+    entries.push({ id: "meldroute-melding", element, component: MeldingEntry, isEdited: () => false });
     groups.push({ id: "meldroute-step", label: "Stap", shouldOpen: true, entries });
+  }
+  if (is(element, "bpmn:EndEvent")) {
+    groups.push({ id: "meldroute-outcome", label: "Afloop", shouldOpen: true, entries: [
+      { id: "meldroute-outcome-kind", element, component: OutcomeEntry, isEdited: isSelectEntryEdited }] });
   }
   if (is(element, "bpmn:Lane")) {
     groups.push({ id: "meldroute-lane", label: "Rol", shouldOpen: true, entries: [
