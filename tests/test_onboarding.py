@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.support.web import WebUser
+from webapp.auth.models import User
 from webapp.cli import school_create, user_create
 from webapp.definitions.models import ProcessDefinition
 from webapp.schools.models import School
@@ -33,6 +34,16 @@ def test_mistakes_are_explained_in_dutch(app, session):
     runner = app.test_cli_runner()
     unknown = runner.invoke(school_create, ["--naam", "X", "--kort", "x", "--variant", "bestaat-niet"])
     assert unknown.exit_code != 0 and "onbekende variant" in unknown.output
-    short = runner.invoke(user_create, ["--email", "a@b.nl", "--naam", "A", "--school", "x"],
+    no_school = runner.invoke(user_create, ["--email", "a@b.nl", "--naam", "A", "--school", "x"],
+                              input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert no_school.exit_code != 0 and "geen school" in no_school.output
+    runner.invoke(school_create, ["--naam", "De Linde", "--kort", "de-linde", "--variant", "basismodel_2019"])
+    short = runner.invoke(user_create, ["--email", "a@b.nl", "--naam", "A", "--school", "de-linde"],
                           input="kort\nkort\n")
     assert short.exit_code != 0 and "minstens 12 tekens" in short.output
+    # long enough, yet common, or made of the school's own name: refused by the password policy
+    for weak in ("Wachtwoord2026!", "delinde12345"):
+        refused = runner.invoke(user_create, ["--email", "a@b.nl", "--naam", "A", "--school", "de-linde"],
+                                input=f"{weak}\n{weak}\n")
+        assert refused.exit_code != 0 and "te makkelijk te raden" in refused.output, weak
+    assert session.scalar(select(User).where(User.email == "a@b.nl")) is None

@@ -12,6 +12,7 @@ from webapp import models as _all_models  # noqa: F401 — every mapper register
 from webapp.api.views import blueprint as api
 from webapp.auth import session as auth_session
 from webapp.auth.passwords import make_hasher
+from webapp.auth.user_views import blueprint as user_pages
 from webapp.auth.views import blueprint as auth_pages
 from webapp.cases.views import blueprint as case_pages
 from webapp.config import load_config
@@ -57,6 +58,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     auth_session.init_app(app)
     web.init_app(app)
     for blueprint in (home_pages, auth_pages, task_pages, case_pages, notification_pages, privacy_pages,
-                      monitor_pages, modeler_pages, calendar_pages, form_templates, api):
+                      monitor_pages, modeler_pages, calendar_pages, form_templates, user_pages, api):
         app.register_blueprint(blueprint)
     return app

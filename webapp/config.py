@@ -51,6 +51,10 @@ def load_config(instance_path: Path) -> dict:
         # Server-side sessions end after this long without a request, and this long after login.
         "SESSION_IDLE_TIMEOUT": int(env.get("MELDROUTE_SESSION_IDLE_MINUTES", "30")),
         "SESSION_MAX_AGE": int(env.get("MELDROUTE_SESSION_MAX_HOURS", "12")),
+        # A "Wachtwoord vergeten" link works this long; the link of a new account (a beheerder
+        # made it) this long. Either works once.
+        "PASSWORD_RESET_MINUTES": int(env.get("MELDROUTE_PASSWORD_RESET_MINUTES", "60")),
+        "ACCOUNT_LINK_HOURS": int(env.get("MELDROUTE_ACCOUNT_LINK_HOURS", "72")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Secure cookies and HSTS follow MELDROUTE_PUBLIC_URL (https: on) unless set explicitly.
@@ -60,4 +64,6 @@ def load_config(instance_path: Path) -> dict:
         "TRUSTED_PROXIES": int(env.get("MELDROUTE_TRUSTED_PROXIES", "0")),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # A task's draft (the typed answers, not its files) may be at most this large.
+        "DRAFT_MAX_KB": int(env.get("MELDROUTE_DRAFT_MAX_KB", "256")),
     }

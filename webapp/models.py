@@ -1,6 +1,6 @@
 """Every mapped class, imported once so metadata (and Alembic) sees the whole schema."""
 from webapp.audit.models import AuditEntry
-from webapp.auth.models import Membership, RecoveryCode, User, UserSession
+from webapp.auth.models import Membership, PasswordLink, RecoveryCode, User, UserSession
 from webapp.auth.throttle import LoginThrottle
 from webapp.cases.models import (
     Attachment,
@@ -27,6 +27,6 @@ from webapp.schools.models import Board, Pupil, School
 __all__ = [
     "Attachment", "AuditEntry", "Base", "Board", "Case", "CaseCorrection", "CaseEvent", "CaseNote", "CaseState",
     "CaseStatistics", "CaseTask", "CaseTimer", "InzageRequest", "LoginThrottle", "Membership", "Notification",
-    "OutboxMail", "ProcessDefinition", "ProcessDraft", "ProcessVersion", "ProcessVersionForm", "Pupil",
-    "RecoveryCode", "RetentionTerm", "School", "SchoolDayOff", "User", "UserSession",
+    "OutboxMail", "PasswordLink", "ProcessDefinition", "ProcessDraft", "ProcessVersion", "ProcessVersionForm",
+    "Pupil", "RecoveryCode", "RetentionTerm", "School", "SchoolDayOff", "User", "UserSession",
 ]

@@ -74,6 +74,7 @@ LANE_ALIASES: dict[Lane, tuple[str, ...]] = {
     Lane.ZORGTEAM: (
         "zorgteam", "zorgoverleg", "ondersteuningsteam", "intern ondersteuningsteam",
         "groot ondersteuningsteam", "klein ondersteuningsteam", "schoolondersteuningsteam", "sot",
+        "trajectoverleg",
     ),
     Lane.DIRECTIE: ("directie", "directeur", "schoolleiding", "leidinggevende"),
     Lane.BESTUUR: ("bestuur", "schoolbestuur", "college van bestuur", "bevoegd gezag"),
@@ -170,9 +171,3 @@ def roles_for_task_lanes(lane_value: str, also_lanes: str | None) -> frozenset[R
         except ValueError:
             continue
     return frozenset(roles)
-
-
-def task_lanes_label(own_label: str, also_lanes: str | None) -> str:
-    """Who does a task: its lane, and the lanes that may do it too ("Directie (ook: Leerkracht)")."""
-    others = [lane_label(value) for value in lanes_of_stored(also_lanes)]
-    return f"{own_label} (ook: {', '.join(others)})" if others else own_label

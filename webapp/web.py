@@ -19,6 +19,7 @@ from webapp.notifications.models import Notification
 from webapp.privacy.inzage import inzage_task_condition
 from webapp.privacy.models import InzageRequest
 from webapp.school_calendar.views import readable_school_ids
+from webapp.services import get_services
 
 ERROR_TEXTS = {
     400: ("Ongeldig verzoek", "Het formulier kon niet worden verwerkt. Laad de pagina opnieuw en probeer het nog eens."),
@@ -44,6 +45,8 @@ def init_app(app: Flask) -> None:
     app.context_processor(_navigation)
     app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.globals["offered_contacts"] = offered_contacts
+    app.jinja_env.globals["lane_term"] = lambda school, lane: get_services().lane_term(school, lane)
+    app.jinja_env.globals["task_lane_term"] = lambda school, task: get_services().task_lane_term(school, task)
     app.jinja_env.globals["diagram_assets"] = load_diagram_assets(Path(app.static_folder))
     app.jinja_env.globals["modeler_assets"] = load_diagram_assets(Path(app.static_folder), "modeler")
     for code in ERROR_TEXTS:

@@ -126,3 +126,45 @@ def test_a_field_labelled_verplicht_is_required_when_it_applies(key, field, answ
     assert "(verplicht" in form.field(field).label or form.field(field).type == "boolean"
     result = validate_submission(form, answers)
     assert (field in result.errors) == required
+
+
+CONSENT = {"name": "toestemming", "type": "choice", "label": "Toestemming", "permits_naming": ["gegeven"],
+           "options": ["gegeven", "geweigerd"]}
+NAMING = {"name": "wijze", "type": "choice", "label": "Anoniem of op naam?", "names_pupil": "op_naam",
+          "options": ["anoniem", "op_naam"]}
+
+
+@pytest.mark.parametrize("field", [
+    {**CONSENT, "permits_naming": ["ja"]},  # not an option
+    {**CONSENT, "type": "text", "options": []},  # only on a choice
+    {**NAMING, "names_pupil": "naam"},
+    {"name": "bestand", "type": "file", "label": "Verklaring", "required_when": {"field": "onbekend", "equals": "x"}},
+    {"name": "bestand", "type": "file", "label": "Verklaring", "required_when": {"field": "wijze"}},
+])
+def test_consent_keys_are_checked_on_load(field):
+    with pytest.raises(FormDefinitionError, match=next(k for k in ("permits_naming", "names_pupil", "required_when")
+                                                       if k in field)):
+        parse_form("v/f", {"title": "T", "fields": [NAMING if field.get("name") != "wijze" else CONSENT, field]})
+
+
+def _catalog(**forms) -> dict[str, str]:
+    return {f"variant/{key}": yaml.safe_dump(raw) for key, raw in forms.items()}
+
+
+def test_earlier_names_fields_of_the_variants_other_forms():
+    consent = {"title": "Toestemming", "fields": [CONSENT]}
+    FormCatalog.from_sources(_catalog(toestemming=consent, wegen={"title": "Wegen", "earlier": ["toestemming"]})
+                             ).check_references()
+    with pytest.raises(FormDefinitionError, match="earlier"):
+        FormCatalog.from_sources(_catalog(toestemming=consent, wegen={"title": "Wegen", "earlier": ["reden"]})
+                                 ).check_references()
+    with pytest.raises(FormDefinitionError, match="earlier"):
+        parse_form("v/f", {"title": "T", "earlier": "toestemming"})  # a list, not a text
+
+
+def test_a_form_that_names_the_pupil_needs_a_form_where_consent_is_recorded():
+    advice = {"title": "Advies", "fields": [NAMING]}
+    FormCatalog.from_sources(_catalog(advies=advice, toestemming={"title": "T", "fields": [CONSENT]})
+                             ).check_references()
+    with pytest.raises(FormDefinitionError, match="permits_naming"):
+        FormCatalog.from_sources(_catalog(advies=advice, anders={"title": "T", "fields": [NAMING]})).check_references()

@@ -87,3 +87,38 @@ def test_the_diff_page_lists_the_form_changes_between_the_versions(app, session,
 
     same = html.unescape(owner.get(f"/diagrammen/{definition_id}/verschil?van=2&naar=2").text)
     assert "De formulieren van versie 2 en versie 2 zijn gelijk." in same
+
+
+RULES_OLD = """title: Toestemming
+fields:
+  - name: toestemming
+    type: choice
+    label: Toestemming
+    options: [gegeven, geweigerd]
+  - {name: reden, type: text, label: Reden}
+  - {name: gemeld_bij, type: contact, label: Gemeld bij}
+"""
+RULES_NEW = """title: Toestemming
+fields:
+  - name: toestemming
+    type: choice
+    label: Toestemming
+    options: [gegeven, geweigerd]
+    permits_naming: [gegeven]
+  - name: reden
+    type: text
+    label: Reden
+    show_if: {field: toestemming, equals: geweigerd}
+  - {name: gemeld_bij, type: contact, label: Gemeld bij, contacts: meldpunt}
+"""
+
+
+def test_a_changed_rule_of_a_field_is_listed_too():
+    old = FormCatalog.from_sources({"v/toestemming": RULES_OLD, "v/gesprek": OLD})
+    new = FormCatalog.from_sources({"v/toestemming": RULES_NEW, "v/gesprek": OLD})
+    [change] = form_changes(old, new)
+    assert change.changes == (
+        "Veld gewijzigd: 'Toestemming' (toestemming) — toestemming om de leerling te noemen bij: — → gegeven",
+        "Veld gewijzigd: 'Reden' (reden) — getoond: altijd → bij toestemming = 'geweigerd'",
+        "Veld gewijzigd: 'Gemeld bij' (gemeld_bij) — keuze uit de sociale kaart: alles → alleen meldpunten",
+    )

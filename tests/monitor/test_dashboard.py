@@ -66,7 +66,7 @@ def test_director_sees_the_numbers_of_their_school(session, services, schools):
     steps = {s.element_id: (s.count, s.overdue) for s in view.per_step}
     assert steps == {"Stap2_Consultatie": (2, 1), "Stap1_Signaleren": (1, 0), "Stap1_Herbeoordeling": (1, 0)}
     assert [(t.task, t.holder) for t in view.overdue_tasks] == [("Stap 2: consultatie", "Ilse Intern-Begeleider")]
-    assert [t.holder for t in view.soon_tasks] == ["niet opgepakt (Intern begeleider / aandachtsfunctionaris)"]
+    assert [(t.holder, t.lane) for t in view.soon_tasks] == [(None, "intern_begeleider")]
 
 
 def test_filters_narrow_every_number(session, services, schools):

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from tests.support.scenario import setup_school
+from tests.support.variants import variant_copy
 from tests.support.web import WebUser
 from webapp.api.presenters import form_dict
 from webapp.cases.models import CaseTask
@@ -75,17 +75,6 @@ def test_every_melding_form_of_a_variant_offers_its_meldpunt(services, variant_k
         assert offered_contacts(field, variant.contacts), key
 
 
-def _variant_copy(tmp_path: Path, text_change) -> Path:
-    source = Path(__file__).resolve().parents[2] / "workflows" / "basismodel_2019"
-    target = tmp_path / "basismodel_2019"
-    target.mkdir()
-    for path in source.iterdir():
-        (target / path.name).write_bytes(path.read_bytes())
-    meta = target / "variant.yaml"
-    meta.write_text(text_change(meta.read_text(encoding="utf-8")), encoding="utf-8")
-    return target
-
-
 @pytest.mark.parametrize(("change", "problem"), [
     (lambda t: t.replace('    phone: "112"\n', ""), "noodcontact 'politie' (Politie) heeft geen telefoonnummer"),
     (lambda t: t.replace("emergency_contacts: [veilig_thuis, politie]", "emergency_contacts: [veilig_thuis, brandweer]"),
@@ -95,7 +84,7 @@ def _variant_copy(tmp_path: Path, text_change) -> Path:
 ])
 def test_a_variant_without_a_number_to_call_does_not_load(tmp_path, change, problem):
     with pytest.raises(VariantError, match=re.escape(problem)):
-        load_variant(_variant_copy(tmp_path, change))
+        load_variant(variant_copy(tmp_path, "basismodel_2019", change))
 
 
 def test_a_form_may_only_narrow_a_contact_field_to_meldpunten(services):

@@ -167,7 +167,7 @@ def scenario_no_talk_advice_large_team_without_consent_then_no_action(start) -> 
     s.complete("Stap2_Bespreking", {"extern_advies": "ja"})
     assert s.open_elements() == ["Stap2_Advies"]
     s.complete("Stap2_Advies", {"advies_stap2_bij": "veilig_thuis", "soort_deskundige": "veilig_thuis",
-                                "advies_stap2_anoniem": True})
+                                "advies_stap2_wijze": "anoniem"})
     s.complete("Stap3_GesprekOuders", {"gesprek_stap3": "afgezien", "reden_afzien_stap3": "contact_verbreken",
                                        "afwegingen_afzien_stap3": "Ouders dreigden de leerling van school te halen.",
                                        "gesprek_met_leerling": False})

@@ -7,8 +7,9 @@ from webapp.cases.read_models import CaseListRow, CaseView, TaskView
 from webapp.cases.timeline import TimelineEntry
 from webapp.forms.definition import FieldDefinition, FormDefinition, Option
 from webapp.forms.submission import offered_contacts
-from webapp.roles import ROLE_LABELS, lane_label, task_lanes_label
+from webapp.roles import ROLE_LABELS
 from webapp.schools.models import School
+from webapp.services import get_services
 from webapp.tasks.listing import TaskListRow
 
 
@@ -44,6 +45,9 @@ def _field_dict(definition: FieldDefinition, contacts) -> dict:
         "max_termijn": {"aantal": term["amount"], "eenheid": term["unit"]} if term else None,
         "toon_als": ({"veld": definition.show_if.field, "gelijk_aan": definition.show_if.equals}
                      if definition.show_if else None),
+        "verplicht_als": ({"veld": definition.required_when.field, "gelijk_aan": definition.required_when.equals}
+                          if definition.required_when else None),
+        "noemt_leerling": definition.names_pupil,
     }
 
 
@@ -54,7 +58,7 @@ def task_list_item(row: TaskListRow, user_id: int, now) -> dict:
         "zaak_referentie": case.reference, "leerling": {"naam": pupil.name, "groep": pupil.group_name},
         "school": school_ref(school),
         "route": {"id": definition.id, "sleutel": definition.route_key, "naam": definition.name},
-        "lane": task.lane, "lane_label": task_lanes_label(lane_label(task.lane), task.also_lanes), "termijn": task.due_at,
+        "lane": task.lane, "lane_label": get_services().task_lane_term(school, task), "termijn": task.due_at,
         "verlopen": task.due_at is not None and task.due_at < now, "aangemaakt_op": task.created_at,
         "opgepakt_door_mij": task.claimed_by_id == user_id,
     }
@@ -72,6 +76,9 @@ def task_dict(view: TaskView, user_id: int) -> dict:
         "formulier": form_dict(view.form, view.contacts),
         "concept": view.draft,
         "antwoorden": task.data if task.status == TaskStatus.COMPLETED else None,
+        "eerder_vastgelegd": [{"vraag": a.label, "antwoord": a.text, "taak": a.task_name,
+                               "afgerond_op": a.completed_at, "bijlagen": a.attachment_ids}
+                              for a in view.earlier],
     }
 
 
@@ -101,7 +108,7 @@ def case_dict(view: CaseView) -> dict:
         "acuut_gemeld_op": case.acute_raised_at, "school": school_ref(view.school),
         "leerling": _pupil_ref(case.pupil), "route": _route_ref(case.definition), "versie": view.version_number,
         "open_taken": [{"id": t.id, "naam": t.name, "stap": t.element_id, "lane": t.lane,
-                        "lane_label": task_lanes_label(lane_label(t.lane), t.also_lanes), "termijn": t.due_at,
+                        "lane_label": get_services().task_lane_term(view.school, t), "termijn": t.due_at,
                         "opgepakt": t.claimed_by_id is not None} for t in view.open_tasks],
         "wachtende_termijnen": [{"naam": t.name, "stap": t.element_id, "verloopt_op": t.fires_at}
                                 for t in view.waiting_timers],

@@ -137,6 +137,11 @@ class FormFieldSchema(ApiSchema):
     max_termijn = fields.Nested(TermSchema, allow_none=True, required=True)
     toon_als = fields.Nested(ShowIfSchema, allow_none=True, required=True, metadata={
         "description": "Alleen gevraagd (en verplicht) als dit andere veld deze waarde heeft."})
+    verplicht_als = fields.Nested(ShowIfSchema, allow_none=True, required=True, metadata={
+        "description": "Verplicht (als het gevraagd wordt) wanneer dit andere veld deze waarde heeft."})
+    noemt_leerling = fields.String(allow_none=True, required=True, metadata={
+        "description": "De optie die de leerling bij naam noemt tegenover externen: alleen geaccepteerd als "
+                       "de ouders eerder in de zaak toestemming gaven."})
 
 
 class FormSchema(ApiSchema):
@@ -186,6 +191,14 @@ class TaskListSchema(ApiSchema):
     taken = fields.List(fields.Nested(TaskListItemSchema), required=True)
 
 
+class EarlierAnswerSchema(ApiSchema):
+    vraag = fields.String(required=True)
+    antwoord = fields.String(required=True)
+    taak = fields.String(required=True, metadata={"description": "De taak waarin het is vastgelegd."})
+    afgerond_op = fields.DateTime(required=True)
+    bijlagen = fields.List(fields.Integer(), required=True)
+
+
 class TaskSchema(ApiSchema):
     id = fields.Integer(required=True)
     naam = fields.String(required=True)
@@ -209,6 +222,10 @@ class TaskSchema(ApiSchema):
         "description": "Het opgeslagen concept van een open taak; alleen als u de taak mag doen (`mag_werken`)."})
     antwoorden = fields.Dict(keys=fields.String(), allow_none=True, required=True, metadata={
         "description": "De opgeslagen gegevens van een afgeronde taak."})
+    eerder_vastgelegd = fields.List(fields.Nested(EarlierAnswerSchema), required=True, metadata={
+        "description": "Wat eerdere taken van de zaak vastlegden en deze stap moet meewegen (bijvoorbeeld "
+                       "een geweigerde toestemming bij de weging); wie alleen het eigen deel van het "
+                       "dossier ziet, krijgt alleen de eigen antwoorden."})
 
 
 class TaskValuesSchema(ApiSchema):

@@ -28,6 +28,7 @@ from webapp.cases import dossier_actions, lifecycle, task_actions
 from webapp.cases.dossier_actions import Upload
 from webapp.cases.errors import (
     CaseNotFound,
+    DraftTooLarge,
     InvalidSubmission,
     NotAllowed,
     NotPossibleNow,
@@ -101,6 +102,8 @@ def refusals_as_problems(view: Callable) -> Callable:
             raise ApiProblem(403, refused.message) from None
         except InvalidSubmission as invalid:
             raise ApiProblem(422, CHECK_FIELDS, invalid.errors) from None
+        except DraftTooLarge as too_large:
+            raise ApiProblem(413, too_large.message) from None
         except NotPossibleNow as impossible:
             raise ApiProblem(409, f"Dit kan in deze fase van de zaak niet (meer): {impossible}.") from None
     return guarded
@@ -247,11 +250,13 @@ def task(task_id: int):
 @blueprint.put("/taken/<int:task_id>/concept")
 @documented(summary="Concept opslaan", body=s.TaskValuesSchema,
             responses={200: s.DraftSavedSchema, 403: s.ErrorSchema, 404: s.ErrorSchema, 409: s.ErrorSchema,
-                       422: s.ValidationErrorSchema})
+                       413: s.ErrorSchema, 422: s.ValidationErrorSchema})
 @refusals_as_problems
 def save_draft(task_id: int):
     """Bewaart wat er is ingevuld, ook als het nog niet compleet is. Alleen bijlagen worden al
-    gecontroleerd: ze moeten bij deze zaak horen (upload ze eerst met POST /api/v1/zaken/{id}/bijlagen)."""
+    gecontroleerd: ze moeten bij deze zaak horen (upload ze eerst met POST /api/v1/zaken/{id}/bijlagen).
+    Een concept groter dan de ingestelde grens (MELDROUTE_DRAFT_MAX_KB) krijgt 413; het eerder
+    opgeslagen concept blijft dan zoals het was."""
     values = _form_values(task_id)
     draft = task_actions.save_draft(get_session(), get_services(), current_actor(), task_id=task_id, values=values)
     return _answer(s.DraftSavedSchema, {"taak_id": task_id, "concept": draft})

@@ -20,7 +20,11 @@ Who sees what:
   requests a board member recorded (`addressed_to_board`) for a pupil of a school of the board
   (a BESTUUR membership there), never the school's own — and for those, and only in the export,
   sees the pupil's whole file (`inzage_case_filter`);
-- beleidseigenaar, beheerder: no case data (diagrams and accounts respectively);
+- beleidseigenaar, beheerder: no case data (diagrams and accounts respectively). A beheerder
+  manages the accounts of the users who hold a role at one of their schools (a board's beheerder
+  holds the role at each of the board's schools): those roles, and — only when all of the
+  user's roles are at their schools — the name, address and whether the account is active
+  (`user_filter`, `manages_whole_account`); another school's users answer 404;
 - nobody: another school's cases.
 
 Notifications are the recipient's own. The outbox: while mail is kept in it (development, no
@@ -36,7 +40,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, exists, false, literal, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from webapp.auth.models import Membership
+from webapp.auth.models import Membership, User
 from webapp.cases.models import Case, CaseStatus, CaseTask, TaskStatus
 from webapp.notifications.models import Notification, OutboxMail
 from webapp.privacy.models import InzageRequest
@@ -329,6 +333,26 @@ class Policy:
         """Whether this user could work on the task if nobody held it (a colleague's claim aside)."""
         return session.scalar(select(CaseTask.id).where(
             CaseTask.id == task.id, self.task_filter_if_unclaimed())) is not None
+
+    # -- accounts ----------------------------------------------------------------------------
+
+    def user_filter(self):
+        """SQL condition on `User`: the users this beheerder manages (a role at one of their schools)."""
+        schools = self.schools_where(Action.MANAGE_ACCOUNTS)
+        if not schools:
+            return false()
+        return exists().where(Membership.user_id == User.id, Membership.school_id.in_(schools)).correlate(User)
+
+    def visible_user(self, session: Session, user_id: int) -> User | None:
+        return session.scalar(select(User).where(User.id == user_id, self.user_filter()))
+
+    def manages_whole_account(self, session: Session, user_id: int) -> bool:
+        """Whether every role of the user is at a school this beheerder manages: only then may
+        they change what the user is everywhere (name, address, active)."""
+        schools = self.schools_where(Action.MANAGE_ACCOUNTS)
+        elsewhere = session.scalar(select(Membership.id).where(
+            Membership.user_id == user_id, Membership.school_id.not_in(schools)).limit(1)) if schools else True
+        return bool(schools) and elsewhere is None
 
     # -- notifications and the outbox ------------------------------------------------------
 

@@ -5,6 +5,11 @@ Enrolment keeps the new secret in the (signed) session until the user proves wit
 their app has it; only then is it stored. A code is accepted once: the time step it belongs to is
 remembered, so a code read over someone's shoulder is worthless a second later. Recovery codes
 are random, shown once, and kept only as hashes.
+
+A beheerder may require the second factor at a school (`School.second_factor_required`) for its
+coordinators and directors, who see every case of the school. Such a user without one is led to
+enrolment right after the password login and can do nothing else until enrolled (the gate is in
+`webapp.auth.session`), nor turn it off afterwards.
 """
 from __future__ import annotations
 
@@ -16,11 +21,15 @@ import pyotp
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from webapp.auth.models import RecoveryCode, User
+from webapp.auth.models import Membership, RecoveryCode, User
+from webapp.roles import Role
+from webapp.schools.models import School
 
 ISSUER = "Meldroute"
 RECOVERY_CODE_COUNT = 10
 STEP_SECONDS = 30
+# Whom a school's requirement binds: the roles that see every case of the school.
+REQUIRED_FOR_ROLES = frozenset({Role.INTERN_BEGELEIDER, Role.DIRECTEUR})
 
 
 def new_secret() -> str:
@@ -95,3 +104,15 @@ def accept(db: Session, user: User, code: str, now: datetime) -> bool:
 def recovery_codes_left(db: Session, user_id: int) -> int:
     return len(db.scalars(select(RecoveryCode.id).where(
         RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))).all())
+
+
+def required_for(db: Session, user_id: int) -> bool:
+    """Whether a school of this user requires the second factor of someone in their role."""
+    return db.scalar(select(Membership.id).join(School, School.id == Membership.school_id).where(
+        Membership.user_id == user_id, Membership.role.in_(REQUIRED_FOR_ROLES),
+        School.second_factor_required.is_(True)).limit(1)) is not None
+
+
+def must_enrol(db: Session, user: User) -> bool:
+    """Required of the user, and not set up yet: they may do nothing but enrol (or log out)."""
+    return not user.totp_secret and required_for(db, user.id)

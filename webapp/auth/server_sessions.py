@@ -108,11 +108,13 @@ def end_all(db: Session, user_id: int, now: datetime, reason: str, *, keep: int 
     return db.execute(statement.values(ended_at=now, ended_reason=reason)).rowcount
 
 
-def change_password(db: Session, user_id: int, new_password: str, now: datetime) -> None:
-    """A new password ends every session: whoever used the old one is out (the caller commits)."""
+def change_password(db: Session, user_id: int, new_password: str, now: datetime, *,
+                    keep: int | None = None) -> None:
+    """A new password ends every session (but `keep`, the one it was changed in): whoever used
+    the old one is out. The password policy is the caller's (`webapp.auth.accounts`); the caller commits."""
     user = db.get(User, user_id)
     user.password_hash = hash_password(new_password)
-    end_all(db, user_id, now, "wachtwoord gewijzigd")
+    end_all(db, user_id, now, "wachtwoord gewijzigd", keep=keep)
 
 
 def remove_membership(db: Session, user_id: int, school_id: int, role, now: datetime) -> None:

@@ -5,12 +5,12 @@ open by forgetting a decorator.
 """
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, flash, g, jsonify, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from webapp.audit.actor import Actor, Channel
-from webapp.auth import server_sessions
+from webapp.auth import second_factor, server_sessions
 from webapp.auth.models import User
 from webapp.auth.policy import Policy
 from webapp.db import get_session
@@ -18,9 +18,16 @@ from webapp.services import get_services
 
 PUBLIC_ENDPOINTS = frozenset({
     "auth.login", "static", "home.health",
+    # a forgotten password: asking for a link, and setting the password through it
+    "auth.forgot_password", "auth.set_password",
     # the JSON API: a CSRF token (needed to log in), logging in, and the API's description
     "api.session", "api.login", "api.openapi",
 })
+
+# What a user whose school requires a second factor may still open before enrolling.
+ENROLMENT_ENDPOINTS = frozenset({"auth.second_factor_page", "auth.logout", "api.logout", "api.session"})
+MUST_ENROL = ("Uw school vereist tweestapsverificatie voor uw rol. Stel die eerst in; "
+              "daarna kunt u verder.")
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -55,10 +62,21 @@ def _require_login():
     if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if current_user.is_authenticated:
-        return None
+        return _require_enrolment()
     if request.path.startswith("/api/"):
         return jsonify({"fout": "U bent niet ingelogd. Log in met POST /api/v1/sessie."}), 401
     return login_manager.unauthorized()
+
+
+def _require_enrolment():
+    """A coordinator or director whose school requires the second factor, without one: only the
+    enrolment page (and logging out) until it is set up."""
+    if request.endpoint in ENROLMENT_ENDPOINTS or not second_factor.must_enrol(get_session(), current_user):
+        return None
+    if request.path.startswith("/api/"):
+        return jsonify({"fout": MUST_ENROL + " Dat kan op de pagina Tweestapsverificatie."}), 403
+    flash(MUST_ENROL, "info")
+    return redirect(url_for("auth.second_factor_page"))
 
 
 def current_policy() -> Policy:

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -14,14 +15,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
 from webapp.audit.log import record_audit
-from webapp.auth import second_factor, server_sessions
+from webapp.auth import accounts, password_links, second_factor, server_sessions
 from webapp.auth.login import LoginRefused, attempt_login, log_out
-from webapp.auth.models import Membership, User, UserSession
-from webapp.auth.policy import Action
-from webapp.auth.session import current_actor, current_policy
+from webapp.auth.models import User, UserSession
+from webapp.auth.session import current_actor, current_policy, request_actor
+from webapp.auth.throttle import email_fingerprint
 from webapp.db import get_session
 from webapp.services import get_services
 
@@ -99,10 +99,7 @@ def end_user_sessions(user_id: int):
     """A beheerder ends every session of a user of one of their schools (a lost laptop)."""
     db = get_session()
     now = get_services().now()
-    policy = current_policy()
-    schools = set(policy.schools_where(Action.MANAGE_ACCOUNTS))
-    target_schools = set(db.scalars(select(Membership.school_id).where(Membership.user_id == user_id)))
-    if not schools & target_schools:
+    if current_policy().visible_user(db, user_id) is None:
         record_audit(db, "auth.refused", actor=current_actor(), at=now,
                      detail={"actie": "sessies_beeindigen", "gebruiker": user_id})
         db.commit()
@@ -112,7 +109,69 @@ def end_user_sessions(user_id: int):
                  detail={"gebruiker": user_id, "aantal": ended})
     db.commit()
     flash(f"{ended} sessie(s) van de gebruiker beëindigd.", "info")
-    return redirect(url_for("auth.sessions"))
+    return redirect(url_for("users.show", user_id=user_id))
+
+
+@blueprint.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a link to set a new password. The answer is the same whether the address is known."""
+    message, status = None, 200
+    if request.method == "POST":
+        db = get_session()
+        now = get_services().now()
+        email = request.form.get("email", "")
+        message, wait = password_links.request_reset(
+            db, email, request.remote_addr, now, password_links.LinkSettings.from_config(current_app.config))
+        record_audit(db, "auth.reset_blocked" if wait else "auth.reset_requested", actor=request_actor(None),
+                     at=now, detail={"email_hash": email_fingerprint(email)})
+        db.commit()
+        status = 429 if wait else 200
+    return render_template("auth/forgot_password.html", message=message), status
+
+
+@blueprint.route("/wachtwoord-instellen/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """Set a password through a mailed link (reset, or a new account's first password)."""
+    db = get_session()
+    now = get_services().now()
+    link = password_links.open_link(db, token, now)
+    if link is None:
+        return render_template("auth/set_password.html", error=password_links.LINK_GONE, gone=True), 410
+    error = None
+    if request.method == "POST":
+        user, error = password_links.redeem(db, token, request.form.get("nieuw", ""),
+                                            request.form.get("herhaling", ""), now)
+        if user is not None:
+            record_audit(db, "auth.password_set_by_link", actor=request_actor(user.id), at=now,
+                         detail={"soort": link.purpose})
+            db.commit()
+            if current_user.is_authenticated:
+                server_sessions.forget_in_browser()
+            flash("Uw wachtwoord is ingesteld. Log in met uw nieuwe wachtwoord.", "info")
+            return redirect(url_for("auth.login"))
+        db.rollback()
+    return render_template("auth/set_password.html", error=error, gone=False), (422 if error else 200)
+
+
+@blueprint.route("/wachtwoord-wijzigen", methods=["GET", "POST"])
+def change_password():
+    """One's own password: the current one, the new one twice; the other sessions end."""
+    error = None
+    if request.method == "POST":
+        db = get_session()
+        now = get_services().now()
+        user = db.get(User, current_user.id)
+        error = accounts.change_own_password(
+            db, user, request.form.get("huidig", ""), request.form.get("nieuw", ""),
+            request.form.get("herhaling", ""), now, keep_session=g.get("user_session_id"))
+        if error is None:
+            record_audit(db, "auth.password_changed", actor=current_actor(), at=now)
+            db.commit()
+            flash("Uw wachtwoord is gewijzigd. Uw andere sessies zijn beëindigd.", "info")
+            return redirect(url_for("auth.sessions"))
+        record_audit(db, "auth.password_change_refused", actor=current_actor(), at=now)
+        db.commit()
+    return render_template("auth/change_password.html", error=error), (422 if error else 200)
 
 
 PENDING_SECRET = "tweestaps_nieuw_geheim"
@@ -128,7 +187,9 @@ def second_factor_page():
     error, recovery_codes = None, None
     if request.method == "POST":
         code = request.form.get("code", "")
-        if user.totp_secret:
+        if user.totp_secret and second_factor.required_for(db, user.id):
+            error = "Uw school vereist tweestapsverificatie voor uw rol: u kunt haar niet uitschakelen."
+        elif user.totp_secret:
             if second_factor.accept(db, user, code, now):
                 second_factor.disable(db, user, now)
                 record_audit(db, "auth.second_factor_off", actor=current_actor(), at=now)
@@ -156,6 +217,6 @@ def second_factor_page():
     return render_template(
         "auth/second_factor.html", enabled=bool(user.totp_secret), secret=secret,
         uri=second_factor.provisioning_uri(secret, user.email) if secret else None,
-        recovery_codes=recovery_codes, error=error,
+        recovery_codes=recovery_codes, error=error, required=second_factor.required_for(db, user.id),
         codes_left=second_factor.recovery_codes_left(db, user.id) if user.totp_secret else 0,
     ), (422 if error else 200)

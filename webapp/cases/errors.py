@@ -2,6 +2,8 @@
 the API with a status code (see `webapp/api/views.py`)."""
 from __future__ import annotations
 
+import math
+
 
 class CaseError(Exception):
     pass
@@ -49,6 +51,18 @@ class InvalidSubmission(CaseError):
         super().__init__("formulier bevat fouten")
         self.errors = errors
         self.kept = kept
+
+
+class DraftTooLarge(CaseError):
+    """A draft larger than `DRAFT_MAX_KB`: refused whole, the draft stored before stays as it was."""
+
+    def __init__(self, size: int, limit: int):
+        self.message = (f"Het concept is te groot om op te slaan ({math.ceil(size / 1024)} kB; maximaal "
+                        f"{limit // 1024} kB). Er is niets gewijzigd: het eerder opgeslagen concept blijft "
+                        "bewaard. Maak de tekst korter of voeg lange stukken toe als bijlage.")
+        super().__init__(self.message)
+        self.size = size
+        self.limit = limit
 
 
 class NotPossibleNow(CaseError):

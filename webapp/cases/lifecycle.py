@@ -19,6 +19,7 @@ from webapp.cases.dossier_actions import (
     foreign_attachment_errors,
     store_task_uploads,
 )
+from webapp.cases.earlier_answers import naming_errors
 from webapp.cases.errors import InvalidSubmission, NotPossibleNow, TaskAlreadyDone
 from webapp.cases.models import (
     Case,
@@ -94,7 +95,8 @@ def complete_task(session: Session, services: CaseServices, actor: Actor, *, tas
         variant = services.variant_of(school)
         result = validate_submission(form, values, variant.contacts if variant else (),
                                      change.environment.deadlines)
-        errors = result.errors if not result.ok else foreign_attachment_errors(session, form, result.data, task)
+        errors = result.errors if not result.ok else (foreign_attachment_errors(session, form, result.data, task)
+                                                      or naming_errors(session, task, form, result.data))
         if errors:
             if not stored:
                 raise InvalidSubmission(errors)

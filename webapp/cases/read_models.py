@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from webapp.audit.actor import Actor
 from webapp.audit.log import record_audit
 from webapp.auth.policy import Action, Policy
+from webapp.cases.earlier_answers import EarlierAnswer, earlier_answers
 from webapp.cases.errors import CaseNotFound, NotAllowed
 from webapp.cases.models import (
     Attachment,
@@ -37,7 +38,6 @@ from webapp.definitions.version_forms import form_of_task, forms_of_version
 from webapp.engine import ACUTE_DANGER_SIGNAL, CALENDAR_NAMES, CaseWorkflow
 from webapp.forms.definition import FormDefinition
 from webapp.forms.submission import Contact
-from webapp.roles import lane_label, task_lanes_label
 from webapp.school_calendar.service import environment_for_school
 from webapp.schools.models import Pupil, School
 from webapp.schools.variants import Variant
@@ -319,6 +319,9 @@ class TaskView:
     may_release: bool
     may_raise_acute: bool
     answers: list[Answer] = field(default_factory=list)
+    # Answers of earlier tasks this task's form asks to show (`earlier:`), e.g. a refused consent
+    # at the weighing; on need to know only the reader's own.
+    earlier: list[EarlierAnswer] = field(default_factory=list)
     now: datetime | None = None
     # Which day count set the due date ('schooldagen', 'werkdagen'), to say so beside it.
     due_calendar: str | None = None
@@ -356,13 +359,14 @@ def task_view(session: Session, services: CaseServices, policy: Policy, task: Ca
         task=task, case=case, school=school, form=form,
         contacts=tuple(variant.contacts) if variant else (),
         guidance=element.documentation if element else "",
-        lane_label=task_lanes_label(element.lane_label if element and element.lane_label else lane_label(task.lane),
-                                task.also_lanes),
+        lane_label=services.task_lane_term(school, task),
         may_work=policy.may_work_on(session, task),
         may_release=policy.may_release(task),
         may_raise_acute=case.status == CaseStatus.OPEN and policy.may_on_case(Action.RAISE_ACUTE_DANGER,
                                                                               session, case),
         answers=(describe_answers(form, task.data or {}, variant) if task.status == TaskStatus.COMPLETED else []),
+        earlier=earlier_answers(session, task, form, variant,
+                                only_by=None if policy.sees_whole_dossier(school, case) else policy.user_id),
         now=services.now(),
         due_calendar=compiled.due_calendar(task.element_id) if task.due_at else None,
     )

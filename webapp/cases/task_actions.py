@@ -5,6 +5,7 @@ case lock: a draft saved while a colleague completes the task is refused, not lo
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy.orm import Session
@@ -15,7 +16,12 @@ from webapp.cases.dossier_actions import (
     foreign_attachment_errors,
     store_task_uploads,
 )
-from webapp.cases.errors import CaseNotFound, InvalidSubmission, NotAllowed
+from webapp.cases.errors import (
+    CaseNotFound,
+    DraftTooLarge,
+    InvalidSubmission,
+    NotAllowed,
+)
 from webapp.cases.models import CaseTask
 from webapp.cases.unit_of_work import CaseChange, case_change
 from webapp.definitions.version_forms import form_of_task
@@ -49,8 +55,18 @@ def save_draft(session: Session, services: CaseServices, actor: Actor, *, task_i
     return draft
 
 
+def draft_size(draft: Mapping) -> int:
+    """The bytes a draft takes as stored (JSON, UTF-8)."""
+    return len(json.dumps(draft, ensure_ascii=False, default=str).encode("utf-8"))
+
+
 def keep_draft(change: CaseChange, task: CaseTask, draft: dict, new_attachment_ids: list[int],
                reason: str | None = None) -> None:
+    """Store the draft, unless it is over the size limit: then DraftTooLarge, and the unit of work
+    rolls everything back (the draft stored before stays)."""
+    size, limit = draft_size(draft), change.services.draft_max_bytes
+    if size > limit:
+        raise DraftTooLarge(size, limit)
     task.draft = draft
     task.draft_updated_at = change.now
     task.draft_updated_by_id = change.actor.user_id

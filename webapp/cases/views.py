@@ -47,7 +47,6 @@ from webapp.cases.starting import (
 from webapp.db import get_session
 from webapp.engine import ACUTE_DANGER_SIGNAL
 from webapp.ids import parse_id
-from webapp.roles import LANE_LABELS_BY_VALUE, task_lanes_label
 from webapp.services import get_services
 from webapp.tasks.listing import next_task_in_case
 from webapp.web import attachment_response
@@ -122,8 +121,7 @@ def start():
 @refusals_as_http
 def show(case_id: int):
     view = read_case(*_reader(), case_id)
-    return render_template("cases/show.html", view=view, lane_labels=LANE_LABELS_BY_VALUE,
-                           task_lanes_label=task_lanes_label)
+    return render_template("cases/show.html", view=view)
 
 
 @blueprint.route("/zaken/<int:case_id>/acuut", methods=["GET", "POST"])

@@ -27,9 +27,11 @@ class FormCatalog:
                  for path in sorted(Path(directory).rglob("*.yaml"))}
         sources = {key: path.read_text(encoding="utf-8") for key, path in paths.items()}
         try:
-            return cls.from_sources(sources)
+            catalog = cls.from_sources(sources)
+            catalog.check_references()
         except FormDefinitionError as exc:
             raise FormDefinitionError(f"{paths[exc.form_key]}: {exc}" if exc.form_key in paths else str(exc)) from None
+        return catalog
 
     @classmethod
     def from_sources(cls, sources: dict[str, str]) -> FormCatalog:
@@ -44,6 +46,25 @@ class FormCatalog:
             except FormDefinitionError as exc:
                 raise FormDefinitionError(str(exc), form_key=key) from None
         return cls(forms, sources)
+
+    def check_references(self) -> None:
+        """References between the forms of one variant (its folder): every field a form shows as
+        answered earlier exists in another of its forms, and a form that can name the pupil to
+        outsiders has a form where parents give the consent that allows it."""
+        for key, form in self._forms.items():
+            siblings = [other for other_key, other in self._forms.items()
+                        if other_key != key and _folder(other_key) == _folder(key)]
+            known = {f.name for other in siblings for f in other.fields}
+            unknown = [name for name in form.earlier if name not in known]
+            if unknown:
+                raise FormDefinitionError(
+                    f"formulier {key}: 'earlier' noemt velden die geen ander formulier van "
+                    f"{_folder(key)} heeft: {', '.join(unknown)}", form_key=key)
+            naming = [f.name for f in form.fields if f.names_pupil]
+            if naming and not any(f.permits_naming for other in siblings for f in other.fields):
+                raise FormDefinitionError(
+                    f"formulier {key}, veld {naming[0]}: 'names_pupil' zonder formulier met "
+                    f"'permits_naming' in {_folder(key)}: toestemming kan nergens worden vastgelegd", form_key=key)
 
     def source(self, key: str) -> str:
         try:
@@ -66,3 +87,7 @@ class FormCatalog:
 
     def field_names(self, key: str) -> frozenset[str]:
         return self._forms[key].field_names
+
+
+def _folder(key: str) -> str:
+    return key.rpartition("/")[0]

@@ -23,6 +23,24 @@ The format is meant to be read and edited by policy owners:
         type: boolean
         label: De werkaantekeningen vernietigen?
         effect: werkaantekeningen_vernietigen   # what "ja" does to the dossier (FIELD_EFFECTS)
+
+Parental consent before the pupil is named to outsiders (checked when the task is completed,
+against the answers of the case's earlier completed tasks, webapp/cases/earlier_answers.py):
+
+      - name: toestemming_sot
+        type: choice
+        permits_naming: [gegeven]     # these answers let later tasks name the pupil to outsiders
+      - name: consultatie_extern
+        type: choice
+        names_pupil: op_naam          # this answer is accepted only after such an answer
+      - name: toestemmingsformulier
+        type: file
+        required_when: {field: toestemming_vastgelegd, equals: bijlage}   # required only then
+
+What a task shows of earlier answers (the "Eerder vastgelegd" panel), as a form-level list of
+fields of the variant's other forms:
+
+    earlier: [toestemming_sot, reden_weigering]
 """
 from __future__ import annotations
 
@@ -102,6 +120,12 @@ class FieldDefinition:
     # A field shown only when another field has a value (e.g. "reden" when "zonder_ouders" is ja).
     show_if: ShowIf | None = None
     effect: str | None = None  # one of FIELD_EFFECTS, on boolean fields
+    # Parental consent (issue 15 item 11): answers of this choice that allow naming the pupil to
+    # outsiders later in the case, and the answer of a choice that names the pupil to them.
+    permits_naming: tuple[str, ...] = ()
+    names_pupil: str | None = None
+    # Required only when another field of the form has a value (a file when "bijlage" is chosen).
+    required_when: ShowIf | None = None
     contacts: str | None = None  # on contact fields: one of CONTACT_SELECTIONS, else the whole sociale kaart
 
     def option_label(self, value) -> str:
@@ -117,6 +141,8 @@ class FormDefinition:
     title: str
     intro: str = ""
     fields: tuple[FieldDefinition, ...] = field(default_factory=tuple)
+    # Fields of the variant's other forms whose latest answers this task shows ("Eerder vastgelegd").
+    earlier: tuple[str, ...] = ()
 
     @property
     def field_names(self) -> frozenset[str]:
@@ -153,10 +179,20 @@ def parse_form(key: str, raw) -> FormDefinition:
     fields = tuple(
         replace(f, show_if=_show_if(key, f.name, f.show_if, by_name)) if f.show_if else f for f in fields
     )
-    unknown = set(raw) - {"title", "intro", "fields"}
+    # required_when has show_if's shape and meaning: the same typed condition.
+    fields = tuple(
+        replace(f, required_when=_show_if(key, f.name, f.required_when, by_name, "required_when"))
+        if f.required_when else f
+        for f in fields
+    )
+    unknown = set(raw) - {"title", "intro", "fields", "earlier"}
     if unknown:
         raise FormDefinitionError(f"formulier {key}: onbekende sleutel(s) {', '.join(sorted(unknown))}")
-    return FormDefinition(key=key, title=title.strip(), intro=(raw.get("intro") or "").strip(), fields=fields)
+    earlier = raw.get("earlier") or []
+    if not isinstance(earlier, list) or not all(isinstance(n, str) and _NAME.match(n) for n in earlier):
+        raise FormDefinitionError(f"formulier {key}: 'earlier' is een lijst veldnamen van andere formulieren")
+    return FormDefinition(key=key, title=title.strip(), intro=(raw.get("intro") or "").strip(), fields=fields,
+                          earlier=tuple(earlier))
 
 
 def _parse_field(key: str, index: int, raw) -> FieldDefinition:
@@ -189,7 +225,7 @@ def _parse_field(key: str, index: int, raw) -> FieldDefinition:
     ):
         raise FormDefinitionError(f"{where}: 'max' van een duur is {{amount: n, unit: ...}}")
     allowed = {"name", "type", "label", "help", "required", "options", "min", "max", "max_length",
-               "units", "show_if", "effect", "contacts"}
+               "units", "show_if", "effect", "contacts", "permits_naming", "names_pupil", "required_when"}
     unknown = set(raw) - allowed
     if unknown:
         raise FormDefinitionError(f"{where}: onbekende sleutel(s) {', '.join(sorted(unknown))}")
@@ -200,6 +236,18 @@ def _parse_field(key: str, index: int, raw) -> FieldDefinition:
     if effect is not None and (effect not in FIELD_EFFECTS or field_type != "boolean"):
         raise FormDefinitionError(
             f"{where}: 'effect' kan alleen bij een ja/nee-veld, en is een van {', '.join(sorted(FIELD_EFFECTS))}")
+    option_values = {o.value for o in options}
+    permits_naming = raw.get("permits_naming") or []
+    if not isinstance(permits_naming, list) or (permits_naming and (
+            field_type != "choice" or not set(map(str, permits_naming)) <= option_values)):
+        raise FormDefinitionError(f"{where}: 'permits_naming' is een lijst opties van dit keuzeveld")
+    names_pupil = raw.get("names_pupil")
+    if names_pupil is not None and (field_type != "choice" or str(names_pupil) not in option_values):
+        raise FormDefinitionError(f"{where}: 'names_pupil' is een optie van dit keuzeveld")
+    required_when = raw.get("required_when")
+    if required_when is not None and (not isinstance(required_when, dict)
+                                      or set(required_when) != {"field", "equals"}):
+        raise FormDefinitionError(f"{where}: required_when is {{field: naam, equals: waarde}}")
     contacts = raw.get("contacts")
     if contacts is not None and (field_type != "contact" or contacts not in CONTACT_SELECTIONS):
         raise FormDefinitionError(
@@ -218,6 +266,9 @@ def _parse_field(key: str, index: int, raw) -> FieldDefinition:
         max_term=max_term,
         show_if=show_if,
         effect=effect,
+        permits_naming=tuple(str(v) for v in permits_naming),
+        names_pupil=str(names_pupil) if names_pupil is not None else None,
+        required_when=required_when,
         contacts=contacts,
     )
 
@@ -225,9 +276,11 @@ def _parse_field(key: str, index: int, raw) -> FieldDefinition:
 _BOOLEAN_WORDS = {True: True, False: False, "ja": True, "nee": False}
 
 
-def _show_if(key: str, name: str, raw: dict, fields_by_name: dict[str, FieldDefinition]) -> ShowIf:
-    """Type `equals` by the controlling field, so that it can only mean one thing."""
-    where = f"formulier {key}, veld {name}: show_if"
+def _show_if(key: str, name: str, raw: dict, fields_by_name: dict[str, FieldDefinition],
+             option: str = "show_if") -> ShowIf:
+    """Type `equals` by the controlling field, so that it can only mean one thing (for `show_if`,
+    and for `required_when`, which has the same shape)."""
+    where = f"formulier {key}, veld {name}: {option}"
     controller = fields_by_name.get(raw["field"]) if isinstance(raw["field"], str) else None
     if controller is None or controller.name == name:
         raise FormDefinitionError(f"{where} verwijst naar onbekend veld {raw['field']!r}")

@@ -123,10 +123,15 @@ def build_schema(form: FormDefinition, contacts: Sequence[Contact] = ()) -> type
     return Schema.from_dict(declared, name=f"Form_{form.key.replace('/', '_')}")
 
 
+def _required(definition: FieldDefinition, values: Mapping) -> bool:
+    return definition.required or (definition.required_when is not None and definition.required_when.applies(values))
+
+
 def _missing_required(form: FormDefinition, values: Mapping, already_wrong) -> dict[str, list[str]]:
     return {
         f.name: [REQUIRED] for f in form.fields
-        if f.required and f.name not in already_wrong and _shown(f, values) and _is_empty(values.get(f.name))
+        if _required(f, values) and f.name not in already_wrong and _shown(f, values)
+        and _is_empty(values.get(f.name))
     }
 
 

@@ -2,7 +2,8 @@
 
 Forms are frozen per version (webapp/definitions/version_forms.py), so a new version can ask other
 questions with the same form key and the same diagram: the diagram diff alone would not show it.
-Per form the versions use: fields added, removed and changed (label, type, required, options).
+Per form the versions use: fields added, removed and changed (label, type, required, options, and
+the rules a field carries: when it is shown or required, its effect, its choice of contacts, consent).
 """
 from __future__ import annotations
 
@@ -64,7 +65,27 @@ def _field_changes(old: FieldDefinition, new: FieldDefinition) -> list[str]:
         parts.append(f"soort: {_type_name(old.type)} → {_type_name(new.type)}")
     if old.required != new.required:
         parts.append(f"verplicht: {_yes_no(old.required)} → {_yes_no(new.required)}")
+    for label, describe in _RULES:
+        before, after = describe(old), describe(new)
+        if before != after:
+            parts.append(f"{label}: {before} → {after}")
     return parts + _option_changes(old, new)
+
+
+def _condition(condition) -> str:
+    return f"bij {condition.field} = '{condition.hint}'" if condition else "altijd"
+
+
+# What else a field says that changes what the form asks or what happens with the answer.
+_RULES = (
+    ("getoond", lambda f: _condition(f.show_if)),
+    ("verplicht als", lambda f: _condition(f.required_when) if f.required_when else "—"),
+    ("gevolg", lambda f: f.effect or "geen"),
+    ("keuze uit de sociale kaart", lambda f: "alleen meldpunten" if f.contacts == "meldpunt" else "alles"),
+    ("toestemming om de leerling te noemen bij", lambda f: ", ".join(f.permits_naming) or "—"),
+    ("noemt de leerling bij", lambda f: f.names_pupil or "—"),
+    ("toelichting", lambda f: f"'{f.help}'" if f.help else "geen"),
+)
 
 
 def _form_changes(old: FormDefinition, new: FormDefinition) -> list[str]:
@@ -75,6 +96,8 @@ def _form_changes(old: FormDefinition, new: FormDefinition) -> list[str]:
     for name in after:
         if name in before and (parts := _field_changes(before[name], after[name])):
             lines.append(f"Veld gewijzigd: '{after[name].label}' ({name}) — {'; '.join(parts)}")
+    if old.earlier != new.earlier:
+        lines.append(f"Eerder vastgelegd getoond: {', '.join(old.earlier) or '—'} → {', '.join(new.earlier) or '—'}")
     return lines
 
 

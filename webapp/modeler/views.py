@@ -31,7 +31,7 @@ from webapp.modeler.read_models import (
     visible_definition,
 )
 from webapp.outcome_kinds import OUTCOME_LABELS
-from webapp.roles import LANE_LABELS, Lane
+from webapp.roles import Lane
 from webapp.schools.models import School
 from webapp.services import get_services
 
@@ -125,7 +125,7 @@ def draft_content(draft_id: int):
     check = drafts.check_diagram(draft.bpmn_xml.encode("utf-8"), services.forms)
     return {"bpmn": draft.bpmn_xml, **_draft_state(draft), **_problems(check),
             "formulieren": school_forms(services.forms, school),
-            "rollen": [LANE_LABELS[lane] for lane in Lane],
+            "rollen": [services.lane_term(school, lane.value) for lane in Lane],  # the school's own words
             "uitkomsten": [{"waarde": kind, "label": label} for kind, label in OUTCOME_LABELS.items()]}
 
 

@@ -26,7 +26,6 @@ from webapp.clock import as_school_time
 from webapp.definitions.models import ProcessDefinition
 from webapp.engine.due_dates import WorkingDayCalendar
 from webapp.monitor.scope import MonitorScope, end_of_day, start_of_day
-from webapp.roles import lane_label
 from webapp.schools.models import Pupil, School
 
 SOON_WORKING_DAYS = 3
@@ -154,10 +153,11 @@ class TaskLine:
 
     case_id: int
     reference: str
-    school: str
+    school: School
     task: str
     due_at: datetime
-    holder: str  # the claimant, or the lane that may pick it up
+    holder: str | None  # the claimant; None: the lane may pick it up
+    lane: str
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,7 @@ def _task_lines(session: Session, scope: MonitorScope, filters: Filters, moments
     due = CaseTask.due_at < moments.now if overdue else and_(
         CaseTask.due_at >= moments.now, CaseTask.due_at < moments.soon_until)
     rows = session.execute(
-        select(Case.id, Case.reference, School.name, CaseTask.name, CaseTask.due_at, CaseTask.lane,
+        select(Case.id, Case.reference, School, CaseTask.name, CaseTask.due_at, CaseTask.lane,
                holder.display_name)
         .join(Case, Case.id == CaseTask.case_id)
         .join(School, School.id == Case.school_id)
@@ -235,8 +235,7 @@ def _task_lines(session: Session, scope: MonitorScope, filters: Filters, moments
         .where(case_condition(kind, scope, filters, moments), CaseTask.status == TaskStatus.OPEN,
                CaseTask.school_id.in_(scope.school_ids), due)
         .order_by(CaseTask.due_at, CaseTask.id).limit(LIST_LIMIT))
-    return [TaskLine(case_id, ref, school, task, due_at,
-                     name or f"niet opgepakt ({lane_label(lane)})")
+    return [TaskLine(case_id, ref, school, task, due_at, name, lane)
             for case_id, ref, school, task, due_at, lane, name in rows]
 
 

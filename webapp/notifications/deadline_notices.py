@@ -32,7 +32,8 @@ from webapp.clock import as_school_time
 from webapp.db import Database
 from webapp.engine.due_dates import DeadlineError, parse_iso_duration
 from webapp.notifications.service import notify
-from webapp.roles import Role, lane_label, roles_for_task_lanes
+from webapp.roles import Role, roles_for_task_lanes
+from webapp.schools.models import School
 from webapp.services import CaseServices
 
 log = logging.getLogger(__name__)
@@ -170,7 +171,8 @@ def send_deadline_notice(session: Session, services: CaseServices, task_id: int,
             return None
         task = session.get(CaseTask, task_id, populate_existing=True)
         users = recipients(session, task, kind)
-        title, body, event = notice_text(kind, change.case, task)
+        title, body, event = notice_text(kind, change.case, task,
+                                         change.services.lane_term(session.get(School, task.school_id), task.lane))
         reached = f"{len(users)} ontvanger(s)"
         if not users:
             # Stamped all the same (retrying every few seconds would tell no one either), but never
@@ -205,10 +207,10 @@ def notice_mail_text(kind: NoticeKind, case: Case, task: CaseTask) -> tuple[str,
             "U ontvangt dit als directeur van de school.")
 
 
-def notice_text(kind: NoticeKind, case: Case, task: CaseTask) -> tuple[str, str, str]:
-    """Title and text of the notice (the mail says the same), and the timeline's words for it."""
+def notice_text(kind: NoticeKind, case: Case, task: CaseTask, lane: str) -> tuple[str, str, str]:
+    """Title and text of the notice (the mail says the same), and the timeline's words for it;
+    `lane` is the school's own word for the task's role."""
     due = as_school_time(task.due_at).strftime("%d-%m-%Y %H:%M")
-    lane = lane_label(task.lane)
     if kind is NoticeKind.REMINDER:
         title = f"Herinnering: ‘{task.name}’ moet af vóór {due}"
         body = (f"In zaak {case.reference} staat de taak ‘{task.name}’ ({lane}) nog open. "

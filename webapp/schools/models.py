@@ -33,6 +33,9 @@ class School(Base):
     teachers_see_whole_dossier: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     # Its school holidays (noord, midden, zuid), for deadlines in school days; None: not set yet.
     holiday_region: Mapped[str | None] = mapped_column(String(10))
+    # Set by a beheerder: the school's coordinators and directors must log in with a second factor
+    # (TOTP); until they have enrolled they can do nothing else (`webapp.auth.second_factor`).
+    second_factor_required: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     board: Mapped[Board | None] = relationship(back_populates="schools")
 

@@ -6,13 +6,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.auth.models import Membership, User
+from webapp.auth.password_policy import WeakPassword, check_password
 from webapp.auth.passwords import hash_password
 from webapp.definitions.service import install_variant
 from webapp.roles import Role
 from webapp.schools.models import Board, School
 from webapp.services import CaseServices
-
-MIN_PASSWORD_LENGTH = 12
 
 
 class OnboardingError(ValueError):
@@ -45,11 +44,13 @@ def create_user(session: Session, services: CaseServices, *, email: str, name: s
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
         raise OnboardingError("geen geldig e-mailadres")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise OnboardingError(f"het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben")
     school = session.scalar(select(School).where(School.slug == school_slug))
     if school is None:
         raise OnboardingError(f"geen school met de korte naam '{school_slug}'")
+    try:
+        check_password(password, name=name, email=email, school_names=[school.name, school.slug])
+    except WeakPassword as weak:
+        raise OnboardingError(weak.message) from None
     if session.scalar(select(User).where(func.lower(User.email) == email)) is not None:
         raise OnboardingError(f"er is al een gebruiker met het e-mailadres {email}")
     user = User(email=email, display_name=name, password_hash=hash_password(password), active=True,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from webapp.forms.submission import Contact
+from webapp.roles import Lane, lane_for_name, lane_label
 from webapp.yamlfiles import YAMLError, load_yaml
 
 
@@ -36,6 +37,8 @@ class Variant:
     terms: dict = field(default_factory=dict)
     contacts: tuple[Contact, ...] = ()
     emergency_contact_ids: tuple[str, ...] = ()
+    # The school's own word for each lane (role), used on every page, list, mail and in the API.
+    lane_terms: dict[str, str] = field(default_factory=dict)
 
     def route(self, key: str) -> Route:
         for route in self.routes:
@@ -48,6 +51,11 @@ class Variant:
 
     def contact(self, contact_id: str) -> Contact | None:
         return next((c for c in self.contacts if c.id == contact_id), None)
+
+    def lane_term(self, lane_value: str | None) -> str:
+        """The school's term for a stored lane value ("a+b" when a task is shared by two lanes)."""
+        parts = [part for part in (lane_value or "").split("+") if part]
+        return " of ".join(self.lane_terms.get(part) or lane_label(part) for part in parts) or (lane_value or "")
 
     @property
     def emergency_contacts(self) -> tuple[Contact, ...]:
@@ -86,10 +94,12 @@ def load_variant(directory: Path) -> Variant:
             terms=dict(raw.get("terms", {})),
             contacts=contacts,
             emergency_contact_ids=tuple(raw.get("emergency_contacts", [])),
+            lane_terms={str(key): str(term).strip() for key, term in (raw.get("lanes") or {}).items()},
         )
     except (KeyError, TypeError) as exc:
         raise VariantError(f"{meta_path}: ontbrekend of ongeldig veld {exc}") from None
     _check_emergency_contacts(meta_path, variant)
+    _check_lane_terms(meta_path, variant)
     for route in routes:
         if not variant.bpmn_path(route).exists():
             raise VariantError(f"{meta_path}: route {route.key} verwijst naar ontbrekend {route.file}")
@@ -106,6 +116,16 @@ def _check_emergency_contacts(meta_path: Path, variant: Variant) -> None:
             raise VariantError(f"{meta_path}: noodcontact {contact_id!r} ({contact.organisation}) heeft geen telefoonnummer")
     if not any(c.meldpunt for c in variant.emergency_contacts):
         raise VariantError(f"{meta_path}: emergency_contacts noemt geen meldpunt (meldpunt: true op de sociale kaart)")
+
+
+def _check_lane_terms(meta_path: Path, variant: Variant) -> None:
+    """A school's term for a lane must be one the diagrams' lanes are recognised by, so that the
+    modeler can name lanes with it and every page says the same word for one role."""
+    for key, term in variant.lane_terms.items():
+        if key not in {lane.value for lane in Lane}:
+            raise VariantError(f"{meta_path}: lanes noemt onbekende rol {key!r} (kies uit {', '.join(l.value for l in Lane)})")
+        if lane_for_name(term) is not Lane(key):
+            raise VariantError(f"{meta_path}: lanes.{key}: {term!r} wordt niet herkend als die rol")
 
 
 def load_variants(workflows_dir: Path) -> dict[str, Variant]:

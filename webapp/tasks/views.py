@@ -13,6 +13,7 @@ from webapp.cases import lifecycle, task_actions
 from webapp.cases.dossier_actions import Upload
 from webapp.cases.errors import (
     CaseNotFound,
+    DraftTooLarge,
     InvalidSubmission,
     NotAllowed,
     TaskAlreadyDone,
@@ -22,8 +23,7 @@ from webapp.cases.read_models import read_task, visible_task
 from webapp.db import get_session
 from webapp.definitions.version_forms import form_of_task
 from webapp.forms.definition import FormDefinition
-from webapp.forms.submission import values_from_form_post
-from webapp.roles import LANE_LABELS_BY_VALUE, task_lanes_label
+from webapp.forms.submission import sanitize_draft, values_from_form_post
 from webapp.services import get_services
 from webapp.tasks.listing import (
     DUE_FILTERS,
@@ -59,7 +59,6 @@ def index():
     return render_template(
         "tasks/index.html", rows=rows, inzage_rows=inzage_rows, lists=LISTS, chosen=filters.chosen,
         filters=filters.as_args(), now=now, schools=schools, routes=routes, steps=steps, due_filters=DUE_FILTERS,
-        lane_labels=LANE_LABELS_BY_VALUE, task_lanes_label=task_lanes_label,
     )
 
 
@@ -87,6 +86,11 @@ def submit(task_id: int):
             lifecycle.complete_task(db, services, actor, task_id=task_id, submitted=values, uploads=uploads)
     except InvalidSubmission as invalid:
         return _form_again(task_id, invalid.kept or values, invalid.errors, files_kept=invalid.kept is not None)
+    except DraftTooLarge as too_large:
+        # What was typed stays on the page, so the user can shorten it; nothing was stored.
+        view = _read_or_abort(task_id, audit=False)
+        flash(too_large.message, "error")
+        return render_template("tasks/show.html", view=view, values=sanitize_draft(form, values), errors={}), 413
     except TaskAlreadyDone:
         flash("Deze taak was al afgerond; er is niets (dubbel) opgeslagen." if not saving_draft else
               "Deze taak is intussen afgerond; uw concept is niet opgeslagen.", "warning")
