@@ -91,6 +91,16 @@ LANE_ROLES: dict[Lane, frozenset[Role]] = {
     Lane.BESTUUR: frozenset({Role.BESTUUR}),
 }
 
+# The role a lane is named after: who "did the teacher's steps" in a case is a teacher who did them,
+# not the coordinator who stood in for one (`meldroute:neverBy`).
+LANE_OWN_ROLE: dict[Lane, Role] = {
+    Lane.LEERKRACHT: Role.LEERKRACHT,
+    Lane.INTERN_BEGELEIDER: Role.INTERN_BEGELEIDER,
+    Lane.ZORGTEAM: Role.INTERN_BEGELEIDER,
+    Lane.DIRECTIE: Role.DIRECTEUR,
+    Lane.BESTUUR: Role.BESTUUR,
+}
+
 _ALIAS_INDEX = {alias: lane for lane, aliases in LANE_ALIASES.items() for alias in aliases}
 
 
@@ -113,3 +123,51 @@ def lane_for_name(name: str | None) -> Lane | None:
 
 def known_lane_names() -> str:
     return ", ".join(LANE_LABELS[lane] for lane in Lane)
+
+
+# `meldroute:alsoLanes="Leerkracht; Intern begeleider"` on a user task: the members of those lanes'
+# roles may work the task too (the acute meeting of teacher, IB'er and director). Names are
+# separated by ";" because a single lane name may itself contain "/" or ",".
+ALSO_LANES_SEPARATOR = ";"
+
+
+def parse_also_lanes(text: str | None) -> tuple[tuple[Lane, ...], list[str]]:
+    """The lanes an `alsoLanes` attribute names, in order and without repeats, and the names
+    that are no known lane (for the import check's message)."""
+    lanes: list[Lane] = []
+    unknown: list[str] = []
+    for name in (text or "").split(ALSO_LANES_SEPARATOR):
+        if not name.strip():
+            continue
+        lane = lane_for_name(name)
+        if lane is None:
+            unknown.append(name.strip())
+        elif lane not in lanes:
+            lanes.append(lane)
+    return tuple(lanes), unknown
+
+
+def stored_also_lanes(lanes) -> str:
+    """The task row's `also_lanes` column: ";leerkracht;intern_begeleider;" — enclosed in the
+    separator, so one SQL `LIKE '%;lane;%'` finds a lane and never a part of another's name."""
+    values = [lane.value if isinstance(lane, Lane) else str(lane) for lane in lanes]
+    return f"{ALSO_LANES_SEPARATOR}{ALSO_LANES_SEPARATOR.join(values)}{ALSO_LANES_SEPARATOR}" if values else ""
+
+
+def lanes_of_stored(stored: str | None) -> list[str]:
+    return [value for value in (stored or "").split(ALSO_LANES_SEPARATOR) if value]
+
+
+def also_lanes_pattern(lane_value: str) -> str:
+    return f"%{ALSO_LANES_SEPARATOR}{lane_value}{ALSO_LANES_SEPARATOR}%"
+
+
+def roles_for_task_lanes(lane_value: str, also_lanes: str | None) -> frozenset[Role]:
+    """Every role that may act in the task's own lane or one of its also-lanes."""
+    roles: set[Role] = set()
+    for value in [lane_value, *lanes_of_stored(also_lanes)]:
+        try:
+            roles |= LANE_ROLES[Lane(value)]
+        except ValueError:
+            continue
+    return frozenset(roles)

@@ -15,7 +15,7 @@ from webapp.clock import SystemClock
 from webapp.engine import EngineEnvironment
 from webapp.engine.due_dates import WorkingDayCalendar
 from webapp.forms.catalog import FormCatalog
-from webapp.roles import lane_label
+from webapp.roles import lane_label, lanes_of_stored
 from webapp.schools.variants import Variant, load_variants
 
 EXTENSION_KEY = "meldroute.services"
@@ -40,6 +40,13 @@ class CaseServices:
         """The school's own word for a lane, the same on every page, list, notice and in the API."""
         variant = self.variant_of(school)
         return variant.lane_term(lane_value) if variant else lane_label(lane_value or "")
+
+    def task_lane_term(self, school, task) -> str:
+        """Who does a task, in the school's words: its lane, and the lanes that may do it too
+        (`meldroute:alsoLanes`): "Directie (ook: Leerkracht, Intern begeleider)"."""
+        own = self.lane_term(school, task.lane)
+        others = [self.lane_term(school, value) for value in lanes_of_stored(task.also_lanes)]
+        return f"{own} (ook: {', '.join(others)})" if others else own
 
 
 def build_services(config) -> CaseServices:

@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.globals["offered_contacts"] = offered_contacts
     app.jinja_env.globals["lane_term"] = lambda school, lane: get_services().lane_term(school, lane)
+    app.jinja_env.globals["task_lane_term"] = lambda school, task: get_services().task_lane_term(school, task)
     app.jinja_env.globals["diagram_assets"] = load_diagram_assets(Path(app.static_folder))
     app.jinja_env.globals["modeler_assets"] = load_diagram_assets(Path(app.static_folder), "modeler")
     for code in ERROR_TEXTS:

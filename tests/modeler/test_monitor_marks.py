@@ -31,7 +31,8 @@ def test_the_modeler_reads_and_keeps_the_marks(path):
     assert marks["outcomes"] == dict(re.findall(r'<bpmn:endEvent id="([^"]*)"[^>]* meldroute:outcome="([^"]*)"', text))
     assert marks["meldingen"] == {element: True for element in
                                   re.findall(r'<bpmn:userTask id="([^"]*)"[^>]* meldroute:melding="true"', text)}
-    assert len(marks["meldingen"]) == 1
+    # One "melding doen" step per diagram; Fedra's afweging 2B reports directly in a second one.
+    assert len(marks["meldingen"]) == (2 if path.parent.name == "fedra_2019" else 1)
     written = marks["written"]
     for element, kind in marks["outcomes"].items():
         assert re.search(rf'<bpmn:endEvent id="{element}"[^>]* meldroute:outcome="{kind}"', written)

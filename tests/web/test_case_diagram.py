@@ -155,6 +155,6 @@ def test_waiting_between_events_shows_the_gateway_and_what_it_waits_for(app, ses
 
     current = position(ib, s.case_id)["huidig"]
     # Aftercare runs in parallel: a task for staff, a four-month wait, and half a year of following
-    # the pupil that ends early when the pupil leaves the school.
+    # the pupil that ends early when the pupil leaves the school or the teacher sees new signals.
     assert set(current) == {"Stap6_NazorgMedewerkers", "Stap6_VierMaanden",
-                            "GW_Stap6_Volgen", "Stap6_HalfJaar", "Stap6_Vertrek"}
+                            "GW_Stap6_Volgen", "Stap6_HalfJaar", "Stap6_Vertrek", "Stap6_NieuweSignalen"}

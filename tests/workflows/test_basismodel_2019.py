@@ -326,6 +326,90 @@ def scenario_help_only_and_pupil_leaves(start) -> Scenario:
     return s
 
 
+def scenario_phase_limits_cover_the_phase(start) -> Scenario:
+    """The phase-1 month and the phase-2 limit are due dates of every task of the phase, from its
+    start — not only of the closing decision (issue 15 item 8); doubt in step 2 requires the
+    advice of the AMK / Veilig Thuis (item 9)."""
+    s = start()
+    # Phase 1 begins when the worry is reported (Monday 2 March, 09:00): at most one month.
+    month = datetime(2026, 4, 2, 9, 0, tzinfo=SCHOOL_TIMEZONE)
+    assert s.open_elements() == ["Stap1_Signaleren"]
+    assert s.task("Stap1_Signaleren").lane == Lane.LEERKRACHT.value
+    assert s.task("Stap1_Signaleren").due_at == month
+    s.advance_clock(days=3)
+    s.complete("Stap1_Signaleren", {"signalen_over_medewerker": False})
+    # Sharing the worry opens three days later, still due a month after the phase began.
+    assert s.task("Stap1_ZorgDelen").lane == Lane.ZORGTEAM.value
+    assert s.task("Stap1_ZorgDelen").due_at == month
+    s.complete("Stap1_ZorgDelen", {"veiligheid_in_geding": False,
+                                   "tijdslimiet_fase1": {"amount": 3, "unit": "weken"}})
+    # The agreed limit (three weeks from Thursday 5 March) is the parent talk's due date …
+    limit = datetime(2026, 3, 26, 9, 0, tzinfo=SCHOOL_TIMEZONE)
+    assert s.open_elements() == ["Stap1_GesprekOuders"]
+    assert s.task("Stap1_GesprekOuders").lane == Lane.LEERKRACHT.value
+    assert s.task("Stap1_GesprekOuders").due_at == limit
+    s.advance_clock(weeks=6)  # six weeks with the parent talk open: overdue, not dateless
+    assert s.task("Stap1_GesprekOuders").due_at < s.services.now()
+    s.complete("Stap1_GesprekOuders")
+    # … and the talk with the pupil's, and the closing decision's (its boundary timer).
+    assert s.task("Stap1_GesprekLeerling").due_at == limit
+    s.complete("Stap1_GesprekLeerling")
+    assert s.task("Stap1_Besluit").due_at == limit
+    s.complete("Stap1_Besluit", {"uitkomst_fase1": "twijfel_bevestiging"})
+    assert s.open_elements() == ["Stap2_Consultatie"]
+    consultatie = s.task("Stap2_Consultatie")
+    assert consultatie.lane == Lane.INTERN_BEGELEIDER.value and consultatie.never_by == ";leerkracht;"
+    s.complete("Stap2_Consultatie", {"coordinator_functie": "schoolmaatschappelijk_werker",
+                                     "tijdslimiet_fase2": {"amount": 2, "unit": "weken"},
+                                     "twijfel_oorzaak_veiligheid": True})
+    # Doubt about the cause or safety: advice of the AMK / Veilig Thuis is required, within the
+    # phase-2 limit (two weeks from Thursday 16 April), before the zorgteam meets.
+    phase_2 = datetime(2026, 4, 30, 9, 0, tzinfo=SCHOOL_TIMEZONE)
+    assert s.open_elements() == ["Stap2_AdviesAMK"]
+    assert s.task("Stap2_AdviesAMK").lane == Lane.INTERN_BEGELEIDER.value
+    assert s.task("Stap2_AdviesAMK").due_at == phase_2
+    s.complete("Stap2_AdviesAMK", {"advies_gevraagd_bij": "veilig_thuis", "advies_anoniem": True})
+    assert s.open_elements() == ["Stap2_Zorgteambespreking"]
+    assert s.task("Stap2_Zorgteambespreking").lane == Lane.ZORGTEAM.value
+    assert s.task("Stap2_Zorgteambespreking").due_at == phase_2
+    s.complete("Stap2_Zorgteambespreking", {"uitkomst_fase2": "ongegrond"})
+    s.complete("Afsluiten_Ongegrond")
+    assert s.is_closed
+    return s
+
+
+def scenario_new_signals_in_the_four_month_watch(start) -> Scenario:
+    """Step 6: new signals during the teacher's four-month watch bring the pupil back to the
+    zorgteam at once — not at the half-year meeting — and from there to step 2, the signals passed
+    on to Veilig Thuis (issue 15 item 7)."""
+    s = start()
+    report_after_help_proved_impossible(s)  # evaluated on Monday 13 April
+    assert s.open_elements() == ["Stap6_NazorgMedewerkers"]
+    assert sorted(t.element_id for t in s.waiting_timers()) == ["Stap6_HalfJaar", "Stap6_VierMaanden"]
+    s.complete("Stap6_NazorgMedewerkers")
+    s.advance_clock(days=4 * 31)  # Friday 14 August
+    terugblik = s.task("Stap6_TerugblikLeerkracht")
+    assert terugblik.lane == Lane.LEERKRACHT.value
+    assert terugblik.due_at == datetime(2026, 8, 21, 17, 0, tzinfo=SCHOOL_TIMEZONE)
+    s.complete("Stap6_TerugblikLeerkracht", {"nieuwe_signalen_leerkracht": True})
+    # The zorgteam meets now (within a working week), the half-year wait is over.
+    assert s.open_elements() == ["Stap6_Halfjaarbespreking"]
+    bespreking = s.task("Stap6_Halfjaarbespreking")
+    assert bespreking.lane == Lane.ZORGTEAM.value
+    assert bespreking.due_at == datetime(2026, 8, 21, 17, 0, tzinfo=SCHOOL_TIMEZONE)
+    assert s.waiting_timers() == []
+    s.complete("Stap6_Halfjaarbespreking", {"vervolg_nazorg": "opnieuw", "signalen_aan_veilig_thuis": "doorgegeven"})
+    assert s.open_elements() == ["Stap2_Consultatie"]  # back to step 2
+    assert s.task("Stap2_Consultatie").lane == Lane.INTERN_BEGELEIDER.value
+    assert s.advance_clock(days=62) == 0  # the cancelled half-year wait never fires
+    assert s.open_elements() == ["Stap2_Consultatie"]
+    s.walk(("Stap2_Consultatie", {"tijdslimiet_fase2": {"amount": 2, "unit": "weken"}}),
+           ("Stap2_Zorgteambespreking", {"uitkomst_fase2": "ongegrond"}), "Afsluiten_Ongegrond")
+    assert s.is_closed and s.case.outcome == "Vermoeden ongegrond: dossier afgesloten"
+    assert "Stap6_NieuweSignalen" in s.path() and "Stap6_HalfJaar" not in s.path()
+    return s
+
+
 MELDING = {"onmiddellijke_actie": True, "melding_gedaan": True}
 ADVIES = {"onmiddellijke_actie": False, "melding_gedaan": False}
 
@@ -399,6 +483,8 @@ SCENARIOS = [
     scenario_unfounded_after_step_1,
     scenario_no_confirmation_loops_back_within_two_months,
     scenario_phase_limits_expire,
+    scenario_phase_limits_cover_the_phase,
+    scenario_new_signals_in_the_four_month_watch,
     scenario_step_4_doubt_then_other_cause,
     scenario_report_and_help_then_regular_meetings,
     scenario_help_only_and_pupil_leaves,

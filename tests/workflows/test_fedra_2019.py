@@ -210,14 +210,20 @@ def scenario_consent_refused_then_direct_report_and_afweging_3_with_veilig_thuis
     s.complete("Afweging2_Veiligheid", {"afweging2": "ja_of_twijfel",
                                         "betrokken_bij_inschatting": ["directie", "bestuur", "leerplicht"]},
                role=Role.DIRECTEUR)
-    # 2B: report directly, before any question about help.
-    assert s.open_elements() == ["Melding_Afspraken"]
-    s.complete("Melding_Afspraken", {"gesprek_ouders_melding": "ja", "grond_melding": "onveiligheid"})
-    s.complete("Melding_GesprekOuders", {"bezwaren_ouders": True, "bezwaren": "Ouders vinden het overdreven.",
-                                         "voor_gezien_getekend": True}, role=Role.LEERKRACHT)
-    # Reported on Wednesday 4 March: five working days skip the weekend → Wednesday 11 March.
+    # 2B: "direct melding doen" — straight to the melding, the same day, before any question
+    # about help and without a meeting or a talk with the parents first.
+    assert s.open_elements() == ["Melding_Direct"]
+    direct = s.task("Melding_Direct")
+    assert direct.lane == Lane.INTERN_BEGELEIDER.value  # the zorgcoördinator …
+    assert direct.also_lanes == ";directie;"  # … or the director who made the estimate
+    assert direct.due_at == at(2026, 3, 2, 17)  # Monday 2 March, end of the school day
+    # Reported by the director on Wednesday 4 March (late: the reminder and expiry went out);
+    # five working days skip the weekend → Wednesday 11 March.
     move_to(s, at(2026, 3, 4, 10))
-    s.complete("Melding_Doen", {"gemeld_bij": "veilig_thuis"})
+    s.complete("Melding_Direct", {"gemeld_bij": "veilig_thuis",
+                                  "informeert_ouders": "Zorgcoördinator, na overleg met Veilig Thuis"},
+               role=Role.DIRECTEUR)
+    assert s.open_elements() == ["Melding_Terugkoppeling"]
     assert s.task("Melding_Terugkoppeling").due_at == at(2026, 3, 11, 17)
     s.complete("Melding_Terugkoppeling")
     # The questions after afweging 2 are answered together with Veilig Thuis.
@@ -228,7 +234,9 @@ def scenario_consent_refused_then_direct_report_and_afweging_3_with_veilig_thuis
     s.complete("Melding_Vervolg", {"hulp_ontvangen": "onbekend"})
     evaluate(s, afhandeling="melding", melding=True)
     assert s.is_closed and s.case.outcome == OUTCOME_GEMELD
-    assert s.path().count("Melding_Doen") == 1
+    path = s.path()
+    assert path.count("Melding_Direct") == 1 and "Melding_Doen" not in path
+    assert "Melding_Afspraken" not in path and "Melding_GesprekOuders" not in path
     return s
 
 
@@ -330,7 +338,8 @@ def scenario_insufficient_effect_before_the_term_leads_to_report(start) -> Scena
 def scenario_direct_report_then_help_with_veilig_thuis(start) -> Scenario:
     s = start()
     strong_suspicion(s, afweging2="ja_of_twijfel")
-    report(s, grond_melding="onveiligheid")
+    assert s.open_elements() == ["Melding_Direct"]
+    s.complete("Melding_Direct", {"gemeld_bij": "veilig_thuis"})
     s.complete("Melding_Terugkoppeling")
     s.walk(("Afweging3_Hulp", {"afweging3": "ja", "samen_met_veilig_thuis": True}),
            ("Afweging4_HulpAanvaarden", {"afweging4": "ja"}),
@@ -344,7 +353,7 @@ def scenario_direct_report_then_help_with_veilig_thuis(start) -> Scenario:
     s.complete("Melding_Vervolg")
     evaluate(s, afhandeling="melding_en_hulp", melding=True)
     assert s.is_closed and s.case.outcome == OUTCOME_GEMELD
-    assert s.path().count("Melding_Doen") == 1
+    assert s.path().count("Melding_Direct") == 1 and "Melding_Doen" not in s.path()
     return s
 
 

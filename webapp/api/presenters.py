@@ -58,7 +58,7 @@ def task_list_item(row: TaskListRow, user_id: int, now) -> dict:
         "zaak_referentie": case.reference, "leerling": {"naam": pupil.name, "groep": pupil.group_name},
         "school": school_ref(school),
         "route": {"id": definition.id, "sleutel": definition.route_key, "naam": definition.name},
-        "lane": task.lane, "lane_label": get_services().lane_term(school, task.lane), "termijn": task.due_at,
+        "lane": task.lane, "lane_label": get_services().task_lane_term(school, task), "termijn": task.due_at,
         "verlopen": task.due_at is not None and task.due_at < now, "aangemaakt_op": task.created_at,
         "opgepakt_door_mij": task.claimed_by_id == user_id,
     }
@@ -108,7 +108,7 @@ def case_dict(view: CaseView) -> dict:
         "acuut_gemeld_op": case.acute_raised_at, "school": school_ref(view.school),
         "leerling": _pupil_ref(case.pupil), "route": _route_ref(case.definition), "versie": view.version_number,
         "open_taken": [{"id": t.id, "naam": t.name, "stap": t.element_id, "lane": t.lane,
-                        "lane_label": get_services().lane_term(view.school, t.lane), "termijn": t.due_at,
+                        "lane_label": get_services().task_lane_term(view.school, t), "termijn": t.due_at,
                         "opgepakt": t.claimed_by_id is not None} for t in view.open_tasks],
         "wachtende_termijnen": [{"naam": t.name, "stap": t.element_id, "verloopt_op": t.fires_at}
                                 for t in view.waiting_timers],

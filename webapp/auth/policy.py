@@ -40,14 +40,14 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy import and_, exists, false, literal, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from webapp.auth.models import Membership, User
 from webapp.cases.models import Case, CaseStatus, CaseTask, TaskStatus
 from webapp.notifications.models import Notification, OutboxMail
 from webapp.privacy.models import InzageRequest
-from webapp.roles import LANE_ROLES, Lane, Role
+from webapp.roles import LANE_OWN_ROLE, LANE_ROLES, Lane, Role, also_lanes_pattern
 
 
 class Action(str, enum.Enum):
@@ -104,6 +104,12 @@ def _task_alias(name: str):
     alias, per request). They are immutable SQL constructs, safe to share; each use sits in its own
     subquery. Built on first use, not at import, when every mapper is known."""
     return aliased(CaseTask, name=name)
+
+
+def _in_lanes(task, lanes: list[str]):
+    """SQL condition: the task is in one of these lanes, or names one of them in its also-lanes
+    (`meldroute:alsoLanes`: the acute meeting of teacher, IB'er and director is each of theirs)."""
+    return or_(task.lane.in_(lanes), *(task.also_lanes.like(also_lanes_pattern(lane)) for lane in lanes))
 
 
 @dataclass(frozen=True)
@@ -163,11 +169,11 @@ class Policy:
             return false()
         task = _task_alias("my_lane_task")
         return exists().where(task.case_id == Case.id, task.status == TaskStatus.OPEN,
-                              task.lane.in_(lanes)).correlate(Case)
+                              _in_lanes(task, lanes)).correlate(Case)
 
     def _handed_to_board(self) -> object:
         board_task = _task_alias("board_task")
-        return exists().where(board_task.case_id == Case.id, board_task.lane == Lane.BESTUUR.value).correlate(Case)
+        return exists().where(board_task.case_id == Case.id, _in_lanes(board_task, [Lane.BESTUUR.value])).correlate(Case)
 
     def case_filter(self, action: Action = Action.VIEW_CASE):
         """SQL condition on `Case` selecting exactly the cases this action is allowed on."""
@@ -278,13 +284,15 @@ class Policy:
             for school_id in self.school_ids:
                 lanes = self.lanes_at(school_id)
                 if lanes:
-                    clauses.append(and_(CaseTask.school_id == school_id, CaseTask.lane.in_(sorted(lanes))))
+                    clauses.append(and_(CaseTask.school_id == school_id, _in_lanes(CaseTask, sorted(lanes)),
+                                        not_(self._barred_at(school_id))))
                 if Role.DIRECTEUR in self.roles_at(school_id):
                     # A case about a staff member is the director's (and board's) only: the director
                     # then does the school's steps of it, whoever's lane they are in.
                     clauses.append(and_(CaseTask.school_id == school_id, CaseTask.lane != Lane.BESTUUR.value,
                                         CaseTask.case_id.in_(select(Case.id).where(
-                                            Case.school_id == school_id, Case.concerns_staff_member.is_(True)))))
+                                            Case.school_id == school_id, Case.concerns_staff_member.is_(True))),
+                                        not_(self._barred_at(school_id))))
             self._built_filters["tasks_if_unclaimed"] = and_(
                 CaseTask.status == TaskStatus.OPEN,
                 or_(*clauses),
@@ -292,6 +300,29 @@ class Policy:
                                                            Case.status == CaseStatus.OPEN)),
             ) if clauses else false()
         return self._built_filters["tasks_if_unclaimed"]
+
+    def _barred_at(self, school_id: int):
+        """SQL condition on `CaseTask`: a task this user may never do in its case (`meldroute:neverBy`):
+        they reported the case, or did — holding that lane's own role — a task of a lane the task
+        names (the coordinator of step 2 is never the pupil's teacher)."""
+        key = ("barred", school_id)
+        if key not in self._built_filters:
+            roles = self.roles_at(school_id)
+            own_lanes = sorted(lane.value for lane, role in LANE_OWN_ROLE.items() if role in roles)
+            done = _task_alias("done_task")
+            reported = CaseTask.case_id.in_(select(Case.id).where(Case.started_by_id == self.user_id))
+            did_their_steps = exists().where(
+                done.case_id == CaseTask.case_id, done.status == TaskStatus.COMPLETED,
+                done.completed_by_id == self.user_id, done.lane.in_(own_lanes),
+                CaseTask.never_by.contains(literal(";") + done.lane + literal(";")),
+            ).correlate(CaseTask) if own_lanes else false()
+            self._built_filters[key] = and_(CaseTask.never_by != "", or_(reported, did_their_steps))
+        return self._built_filters[key]
+
+    def barred_from(self, session: Session, task: CaseTask) -> bool:
+        """Whether the user may never do this task in its case (reporter or teacher of the pupil)."""
+        return session.scalar(select(CaseTask.id).where(CaseTask.id == task.id,
+                                                        self._barred_at(task.school_id))) is not None
 
     def visible_task(self, session: Session, task_id: int) -> CaseTask | None:
         """A task of a case the user may see (open or done): the dossier shows completed ones."""

@@ -129,6 +129,12 @@ class CaseTask(Base):
     element_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(300))
     lane: Mapped[str] = mapped_column(String(40))
+    # Other lanes whose roles may work the task too, ";leerkracht;intern_begeleider;"
+    # (`meldroute:alsoLanes`, webapp.roles.stored_also_lanes); empty: its own lane only.
+    also_lanes: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
+    # Lanes whose doers in this case may never do this task, in the same form (`meldroute:neverBy`):
+    # the coordinator of step 2 is never the pupil's teacher. The case's reporter never either.
+    never_by: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
     form_key: Mapped[str] = mapped_column(String(200))
     # Completing it is a melding to Veilig Thuis / AMK (`meldroute:melding` on the diagram's task).
     melding: Mapped[bool] = mapped_column(default=False, server_default=text("false"))

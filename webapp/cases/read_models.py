@@ -359,7 +359,7 @@ def task_view(session: Session, services: CaseServices, policy: Policy, task: Ca
         task=task, case=case, school=school, form=form,
         contacts=tuple(variant.contacts) if variant else (),
         guidance=element.documentation if element else "",
-        lane_label=services.lane_term(school, task.lane),
+        lane_label=services.task_lane_term(school, task),
         may_work=policy.may_work_on(session, task),
         may_release=policy.may_release(task),
         may_raise_acute=case.status == CaseStatus.OPEN and policy.may_on_case(Action.RAISE_ACUTE_DANGER,

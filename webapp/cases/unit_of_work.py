@@ -48,8 +48,13 @@ from webapp.cases.outcomes import classify_outcome, is_melding_step
 from webapp.definitions.spec_cache import compiled_process_of
 from webapp.engine import CaseWorkflow, EngineEnvironment
 from webapp.privacy.retention import schedule_on_closing
+from webapp.roles import stored_also_lanes
 from webapp.school_calendar.service import environment_for_school
 from webapp.services import CaseServices
+
+NEVER_BY_REFUSAL = ("Deze taak ligt nooit bij de leerkracht van de leerling of bij wie de zorg meldde: u "
+                    "meldde deze zorg of deed de stappen van de leerkracht in deze zaak. Een ander lid van het "
+                    "zorgteam pakt deze taak op.")
 
 
 class CaseChange:
@@ -123,6 +128,8 @@ class CaseChange:
             holder = self.session.get(User, task.claimed_by_id)
             if self.policy.may_work_on_if_unclaimed(self.session, task):
                 raise TaskTaken(holder.display_name if holder else None)
+        if self.policy.barred_from(self.session, task):
+            raise NotAllowed(NEVER_BY_REFUSAL)
         raise NotAllowed("U mag deze taak niet uitvoeren (een andere rol).")
 
     # -- what the command writes ---------------------------------------------------------
@@ -202,7 +209,8 @@ class CaseChange:
             self.session.add(CaseTask(
                 case_id=self.case.id, school_id=self.case.school_id, spiff_task_id=info.task_id,
                 element_id=info.element_id, name=info.name[:300],
-                lane=info.lane.value if info.lane else "", form_key=info.form_key,
+                lane=info.lane.value if info.lane else "", also_lanes=stored_also_lanes(info.also_lanes),
+                never_by=stored_also_lanes(info.never_by), form_key=info.form_key,
                 melding=is_melding_step(info.element_id, marked=info.melding,
                                         diagram_marks_meldingen=self._workflow.marks_meldingen),
                 status=TaskStatus.OPEN, due_at=info.due_at, created_at=self.now,

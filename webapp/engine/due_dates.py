@@ -198,9 +198,11 @@ class DeadlineCalculator:
         day = self.school_calendar.add_working_days(self.now().date(), bounded_count(count))
         return self.end_of_school_day(day)
 
-    def after(self, delta: relativedelta) -> datetime:
+    def after(self, delta: relativedelta, since=None) -> datetime:
+        """`delta` after now, or after the moment `since` (a phase's start)."""
+        start = self.to_moment(since) if since is not None else self.now()
         # relativedelta on a local time keeps the wall-clock hour across DST changes.
-        return (self.now() + delta).astimezone(SCHOOL_TIMEZONE)
+        return (start + delta).astimezone(SCHOOL_TIMEZONE)
 
     def after_term(self, term) -> datetime:
         """A term as a form stores it ({"amount": 2, "unit": "weken"}) or an ISO duration."""
@@ -252,8 +254,8 @@ class DeadlineCalculator:
             "schooldagen": lambda n: self.after_school_days(n).isoformat(),
             "dagen": lambda n: self.after(relativedelta(days=bounded_count(n))).isoformat(),
             "weken": lambda n: self.after(relativedelta(weeks=bounded_count(n, "weeks"))).isoformat(),
-            "maanden": lambda n: self.after(
-                relativedelta(months=bounded_count(n, "months"))).isoformat(),
+            "maanden": lambda n, vanaf=None: self.after(
+                relativedelta(months=bounded_count(n, "months")), vanaf).isoformat(),
             "duur": lambda iso: self.after(parse_iso_duration(iso)).isoformat(),
             "termijn": lambda term: self.after_term(term).isoformat(),
             "dezelfde_dag": lambda moment=None: self.same_day(moment).isoformat(),

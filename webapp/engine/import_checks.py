@@ -51,7 +51,7 @@ from webapp.engine.specs import (
 from webapp.engine.timer_definitions import literal_timer_value
 from webapp.engine.xmlsafe import parse_untrusted_xml
 from webapp.outcome_kinds import OUTCOME_KINDS
-from webapp.roles import known_lane_names, lane_for_name
+from webapp.roles import known_lane_names, lane_for_name, parse_also_lanes
 
 MAX_SCHEMA_PROBLEMS = 10
 RESERVED_IDS = {"Start", "End", "Root"}
@@ -411,7 +411,19 @@ def _user_task_info(element, lane_element, forms: FormLookup, problems) -> dict:
             "uitvoert", element,
         )
     due_date = element.get(f"{{{MELDROUTE_NS}}}dueDate")
-    return {"form_key": form_key, "due_date": due_date.strip() if due_date else None}
+    lanes = {}
+    for attribute in ("alsoLanes", "neverBy"):
+        lanes[attribute], unknown = parse_also_lanes(element.get(f"{{{MELDROUTE_NS}}}{attribute}"))
+        for name in unknown:
+            problems.add(f"meldroute:{attribute} noemt '{name}', geen bekende rol; gebruik een van: "
+                         f"{known_lane_names()} (gescheiden door ';')", element)
+    own_lane = lane_for_name(lane_element.get("name")) if lane_element is not None else None
+    if own_lane is not None and own_lane in lanes["neverBy"]:
+        problems.add(f"meldroute:neverBy noemt de eigen baan van de taak ('{lane_element.get('name')}'): "
+                     "dan kan niemand uit die baan de taak doen", element)
+    return {"form_key": form_key, "due_date": due_date.strip() if due_date else None,
+            "also_lanes": tuple(lane for lane in lanes["alsoLanes"] if lane != own_lane),
+            "never_by": lanes["neverBy"]}
 
 
 def _monitor_marks(element, kind, problems) -> dict:

@@ -24,7 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 from webapp.engine.due_dates import agreed_term_text
 from webapp.engine.environment import EngineEnvironment
 from webapp.engine.serialization import dump_state, load_state
-from webapp.engine.specs import CompiledProcess, ElementInfo
+from webapp.engine.specs import CASE_STARTED_AT, CompiledProcess, ElementInfo
 from webapp.engine.timer_definitions import literal_timer_value
 from webapp.roles import Lane
 
@@ -49,6 +49,8 @@ class UserTaskInfo:
     form_key: str
     documentation: str
     due_at: datetime | None
+    also_lanes: tuple[Lane, ...] = ()
+    never_by: tuple[Lane, ...] = ()
     melding: bool = False
 
 
@@ -71,7 +73,8 @@ class CaseWorkflow:
     def start(cls, compiled: CompiledProcess, environment: EngineEnvironment, start_data: dict) -> CaseWorkflow:
         workflow = BpmnWorkflow(compiled.spec, compiled.subprocess_specs)
         case = cls(workflow, compiled, environment)
-        workflow.task_tree.data.update(start_data)
+        # The moment the worry was reported (or the case reopened): where phase 1 begins.
+        workflow.task_tree.data.update({CASE_STARTED_AT: environment.deadlines.now().isoformat(), **start_data})
         case._advance()
         return case
 
@@ -270,6 +273,8 @@ class CaseWorkflow:
             form_key=element.form_key or "",
             documentation=element.documentation,
             due_at=self._due_at(task),
+            also_lanes=element.also_lanes,
+            never_by=element.never_by,
             melding=element.melding,
         )
 

@@ -11,8 +11,11 @@ from webapp.roles import Lane
 
 ACUTE_DANGER_SIGNAL = "acuut_gevaar"
 
-# Data every case starts with (and nothing more about the pupil: the name stays out of the engine).
-CASE_START_NAMES = frozenset({"leerling_geboortedatum"})
+# Data every case starts with (and nothing more about the pupil: the name stays out of the engine),
+# and the moment the worry was reported: a phase's maximum counts from its start
+# (`maanden(1, zorg_gemeld_op)`, the basismodel's phase 1).
+CASE_STARTED_AT = "zorg_gemeld_op"
+CASE_START_NAMES = frozenset({"leerling_geboortedatum", CASE_STARTED_AT})
 # What raising acute danger puts in the case data: who raised it and when (the acute tasks'
 # "dezelfde dag" counts from that moment).
 ACUTE_DANGER_NAMES = frozenset({"gemeld_door", "acuut_gemeld_op"})
@@ -31,6 +34,11 @@ class ElementInfo:
     line: int | None = None
     lane: Lane | None = None
     lane_label: str | None = None
+    # Lanes whose roles may work this user task too (`meldroute:alsoLanes`).
+    also_lanes: tuple[Lane, ...] = ()
+    # Lanes whose doers in this case may never do this task (`meldroute:neverBy`): "de
+    # coördinatie ligt nooit bij de leerkracht van de betreffende leerling".
+    never_by: tuple[Lane, ...] = ()
     form_key: str | None = None
     documentation: str = ""
     due_date: str | None = None

@@ -55,7 +55,7 @@ FIELD_TYPES = frozenset(
      "contact", "file"]
 )
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-RESERVED_FIELD_NAMES = frozenset({"leerling_geboortedatum", "True", "False", "None"})
+RESERVED_FIELD_NAMES = frozenset({"leerling_geboortedatum", "zorg_gemeld_op", "True", "False", "None"})
 
 
 # What answering "ja" to a boolean field does to the dossier, beyond the case data (see

@@ -32,7 +32,7 @@ from webapp.clock import as_school_time
 from webapp.db import Database
 from webapp.engine.due_dates import DeadlineError, parse_iso_duration
 from webapp.notifications.service import notify
-from webapp.roles import LANE_ROLES, Lane, Role
+from webapp.roles import Role, roles_for_task_lanes
 from webapp.schools.models import School
 from webapp.services import CaseServices
 
@@ -125,10 +125,9 @@ def recipients(session: Session, task: CaseTask, kind: NoticeKind) -> list[User]
         claimant = session.get(User, task.claimed_by_id) if task.claimed_by_id is not None else None
         if claimant is not None and claimant.active and _policy_allows(session, claimant, task, claimed=True):
             return [claimant]
-        try:
-            lane_roles = set(LANE_ROLES[Lane(task.lane)])
-        except ValueError:
-            lane_roles = set()
+        # Its own lane's roles and those of its also-lanes: the acute meeting reaches teacher,
+        # IB'er and director alike.
+        lane_roles = set(roles_for_task_lanes(task.lane, task.also_lanes))
         may_pick_up = [user for user in active_members(session, task.school_id, lane_roles)
                        if _policy_allows(session, user, task, claimed=False)]
         if may_pick_up:

@@ -9,6 +9,8 @@ const KINDS = {
 };
 const ATTRIBUTES = {
   "meldroute:formKey": "formulier", formKey: "formulier", "meldroute:dueDate": "termijn", dueDate: "termijn",
+  "meldroute:alsoLanes": "ook uit te voeren door", alsoLanes: "ook uit te voeren door",
+  "meldroute:neverBy": "nooit door wie in deze zaak deed", neverBy: "nooit door wie in deze zaak deed",
   name: "naam", documentation: "handreiking", conditionExpression: "voorwaarde", flowNodeRef: "taken in deze baan",
   sourceRef: "van", targetRef: "naar", default: "standaardstroom", eventDefinitions: "termijn of gebeurtenis",
   timeDuration: "duur", timeDate: "moment",
