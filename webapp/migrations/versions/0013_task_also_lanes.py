@@ -1,7 +1,7 @@
 """who else may work a task, and who never: `meldroute:alsoLanes` and `meldroute:neverBy`
 
 Revision ID: 0013
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-04
 
 `case_tasks.also_lanes` holds the lanes (besides the task's own) whose roles may work the task,
@@ -18,7 +18,7 @@ from alembic import op
 from webapp.migrations.helpers import foreign_keys_on_sqlite
 
 revision = '0013'
-down_revision = '0012'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
