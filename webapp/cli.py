@@ -355,6 +355,7 @@ def figures_command(slug: str, year: int, output_format: str) -> None:
         figures_title,
         read_figures,
     )
+    from webapp.school_calendar.service import school_calendars
     from webapp.schools.models import School
 
     services = get_services()
@@ -362,7 +363,8 @@ def figures_command(slug: str, year: int, output_format: str) -> None:
         school = session.scalar(select(School).where(School.slug == slug))
         if school is None:
             raise click.BadParameter(f"onbekende school: {slug}", param_hint="--school")
-        figures = read_figures(session, [school], year, services.environment.calendar, suppressed=False)
+        figures = read_figures(session, [school], year,
+                               school_calendars(session, [school.id], services.environment.calendar), suppressed=False)
         body = figures_csv(figures) if output_format == "csv" else figures_pdf(figures, figures_title([school], year))
         record_audit(session, "monitor.figures_download", actor=Actor(None, None, Channel.CLI), at=services.now(),
                      school_id=school.id, detail={"jaar": year, "formaat": output_format})

@@ -202,7 +202,9 @@ def test_the_pages_show_the_board_section_to_whom_may_and_refuse_the_others(app,
     assert teacher.get(f"/diagrammen/{route_id}").status_code == 200
     assert teacher.get(f"/diagrammen/{route_id}/verschil").status_code == 403
     refused = session.scalars(select(AuditEntry).where(AuditEntry.action == "diagram.refused")).all()
-    assert len(refused) == 5 and all(r.detail["board_id"] == boards["een"] for r in refused)
+    # the two posts, the two draft reads, the other board's read of the route and the diff: six
+    assert len(refused) == 6 and all(r.detail["board_id"] == boards["een"] for r in refused)
+    assert sum(r.detail.get("attempted") == "view" for r in refused) == 1
 
 
 def test_a_reporter_at_two_schools_of_the_board_picks_the_school_of_the_board_route(app, session, services, boards):

@@ -17,6 +17,8 @@ from webapp.auth.policy import Policy
 from webapp.monitor.durations import Period, chart_moments, read_period_durations
 from webapp.monitor.scope import monitor_scope, parse_day
 from webapp.roles import Role
+from webapp.school_calendar.models import SchoolDayOff
+from webapp.school_calendar.service import school_calendars
 
 TODAY = at(2026, 12, 1)
 # Step durations in working days: 1 (Fri 22 May → Tue 26 May, across Whit Monday), 2, 3, 4, 10.
@@ -55,7 +57,8 @@ def schools(session, services, clock):
 def _read(session, services, user_id, args, school=None):
     scope = monitor_scope(session, Policy.for_user(session, user_id), school)
     period = Period.from_args(args, TODAY.date(), parse_day)
-    return read_period_durations(session, scope, period, TODAY, services.environment.calendar)
+    return read_period_durations(session, scope, period, TODAY,
+                                 school_calendars(session, scope.school_ids, services.environment.calendar))
 
 
 def test_durations_of_a_chosen_period_are_exact(session, services, schools):
@@ -147,3 +150,20 @@ def test_odd_input_falls_back_to_the_defaults(app, schools):
     assert refused.status_code == 400 and "Ongeldig verzoek" in refused.text
     swapped = director.get("/monitor/doorlooptijden?van=2026-06-30&tot=2026-05-01")
     assert 'value="2026-05-01"' in swapped.text and 'value="2026-06-30"' in swapped.text
+
+
+def test_each_step_counts_school_days_on_its_own_schools_calendar(session, services, schools):
+    a, b = schools
+    a.school.holiday_region = "midden"  # herfstvakantie 17–25 October 2026
+    session.add(SchoolDayOff(school_id=a.school.id, day=date(2026, 10, 27), label="studiedag"))
+    for setup in (a, b):  # the same step at both schools: Fri 16 Oct → Wed 28 Oct
+        case = add_case(session, setup, started=at(2026, 10, 16),
+                        pupil="Sam Geheim" if setup is a else "Bo Anders")
+        add_task(session, case, "Stap2_Consultatie", "Stap 2: consultatie", created=at(2026, 10, 16),
+                 completed=at(2026, 10, 28))
+    session.commit()
+    args = {"van": "2026-10-01", "tot": "2026-10-31"}
+    (at_a,) = _read(session, services, a.users[Role.DIRECTEUR], args).steps
+    assert at_a.days == [2]  # 26 and 28 October: the holiday and the study day do not count
+    (at_b,) = _read(session, services, b.users[Role.DIRECTEUR], args).steps
+    assert at_b.days == [8]  # school B has no region set: its working days

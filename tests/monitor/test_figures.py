@@ -11,6 +11,7 @@ from webapp.auth.models import Membership
 from webapp.cli import main
 from webapp.monitor.figures import open_over_time, percentile, read_figures
 from webapp.roles import Role
+from webapp.school_calendar.service import school_calendars
 
 # Step durations in working days: 1 (Fri 22 May → Tue 26 May, across Whit Monday), 2, 3, 4, 10.
 DURATIONS = [(at(2026, 5, 22), at(2026, 5, 26)), (at(2026, 6, 1), at(2026, 6, 3)), (at(2026, 6, 1), at(2026, 6, 4)),
@@ -46,7 +47,8 @@ def test_percentile_is_nearest_rank():
 
 def test_school_figures_are_exact(session, services, schools):
     a, _ = schools
-    figures = read_figures(session, [a.school], 2026, services.environment.calendar, suppressed=False)
+    figures = read_figures(session, [a.school], 2026,
+                           school_calendars(session, [a.school.id], services.environment.calendar), suppressed=False)
     (school,) = figures.schools
     (route,) = school.routes
     assert route.raised == 3 + 1 + 1 + 1 + 5
@@ -61,7 +63,9 @@ def test_school_figures_are_exact(session, services, schools):
 
 def test_board_figures_suppress_counts_below_five(session, services, schools):
     a, b = schools
-    figures = read_figures(session, [a.school, b.school], 2026, services.environment.calendar, suppressed=True)
+    figures = read_figures(session, [a.school, b.school], 2026,
+                           school_calendars(session, [a.school.id, b.school.id], services.environment.calendar),
+                           suppressed=True)
     assert [s.name for s in figures.schools] == ["School school-a", "School school-b", "Alle scholen"]
     total = figures.schools[-1].routes[0]
     assert total.raised == 12 and total.outcomes["ongegrond"] == 4

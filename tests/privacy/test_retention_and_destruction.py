@@ -26,6 +26,7 @@ from webapp.privacy import retention
 from webapp.privacy.destruction import destroy_due
 from webapp.privacy.models import CaseStatistics
 from webapp.roles import Role
+from webapp.school_calendar.service import school_calendars
 from webapp.schools.models import Pupil
 
 SECRET = "Vader dreigde met slaan; moeder huilde aan de telefoon"
@@ -162,7 +163,9 @@ def test_attachments_then_the_whole_dossier_go_under_their_terms_leaving_an_anon
     assert "Sam" not in json.dumps(record.steps)
 
     # The yearly figures keep counting the destroyed case: raised, closed unfounded, its step durations.
-    figures = read_figures(session, [school.school], closed_at.year, services.environment.calendar, suppressed=False)
+    figures = read_figures(session, [school.school], closed_at.year,
+                           school_calendars(session, [school.school.id], services.environment.calendar),
+                           suppressed=False)
     [route] = figures.schools[0].routes
     assert route.raised == 2 and route.outcomes["ongegrond"] == 1
     step_counts = {d.element_id: d.count for d in figures.schools[0].durations}

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.definitions.models import ProcessDefinition
-from webapp.engine.due_dates import WorkingDayCalendar
 from webapp.monitor.figures import (
     MONTHS,
     RouteDuration,
@@ -29,6 +28,7 @@ from webapp.monitor.figures import (
     step_durations,
 )
 from webapp.monitor.scope import MonitorScope, end_of_day, start_of_day
+from webapp.school_calendar.service import SchoolCalendars
 
 SCHOOL_YEAR_STARTS = (8, 1)  # the Dutch school year runs from 1 August to 31 July
 QUICK_PICKS = {
@@ -139,13 +139,13 @@ class PeriodDurations:
 
 
 def read_period_durations(session: Session, scope: MonitorScope, period: Period, now: datetime,
-                          calendar: WorkingDayCalendar) -> PeriodDurations:
+                          calendars: SchoolCalendars) -> PeriodDurations:
     """Across the schools in scope together (a board's figures suppressed like the yearly ones)."""
     ids = scope.school_ids
     return PeriodDurations(
         scope=scope, period=period, suppressed=not scope.detailed,
-        steps=step_durations(session, ids, period.start, period.end, calendar),
-        routes=route_durations(session, ids, period.start, period.end, calendar),
+        steps=step_durations(session, ids, period.start, period.end, calendars),
+        routes=route_durations(session, ids, period.start, period.end, calendars),
         open_points=[(label, open_at(session, ids, moment)) for label, moment in chart_moments(period, now)],
         route_names={key: name for key, name in session.execute(
             select(ProcessDefinition.route_key, func.min(ProcessDefinition.name))

@@ -27,6 +27,7 @@ from webapp.definitions.service import reaching_schools
 from webapp.engine.due_dates import WorkingDayCalendar
 from webapp.outcome_kinds import OUTCOME_LABELS, OutcomeKind
 from webapp.privacy.models import CaseStatistics
+from webapp.school_calendar.service import SchoolCalendars
 from webapp.schools.models import School
 
 SUPPRESS_BELOW = 5
@@ -125,15 +126,15 @@ class YearFigures:
         return shown_duration(step, which, self.suppressed)
 
 
-def read_figures(session: Session, schools: list[School], year: int, calendar: WorkingDayCalendar, *,
+def read_figures(session: Session, schools: list[School], year: int, calendars: SchoolCalendars, *,
                  suppressed: bool) -> YearFigures:
-    per_school = [_school_figures(session, school, year, calendar) for school in schools]
+    per_school = [_school_figures(session, school, year, calendars) for school in schools]
     if len(per_school) > 1:
         per_school.append(_total(per_school))
     return YearFigures(year, suppressed, per_school)
 
 
-def _school_figures(session: Session, school: School, year: int, calendar: WorkingDayCalendar) -> SchoolFigures:
+def _school_figures(session: Session, school: School, year: int, calendars: SchoolCalendars) -> SchoolFigures:
     start, end = year_bounds(year)
     routes = {key: RouteFigures(key, name) for key, name in session.execute(
         select(ProcessDefinition.route_key, ProcessDefinition.name)
@@ -169,7 +170,7 @@ def _school_figures(session: Session, school: School, year: int, calendar: Worki
         if recorded_step_is_melding(step) and record.route_key in routes:
             routes[record.route_key].meldingen += 1
     return SchoolFigures(school.name, list(routes.values()),
-                         step_durations(session, [school.id], start, end, calendar))
+                         step_durations(session, [school.id], start, end, calendars))
 
 
 def _working_days(calendar: WorkingDayCalendar, opened: datetime, done: datetime) -> int:
@@ -177,38 +178,42 @@ def _working_days(calendar: WorkingDayCalendar, opened: datetime, done: datetime
 
 
 def step_durations(session: Session, school_ids: list[int], start: datetime, end: datetime,
-                   calendar: WorkingDayCalendar) -> list[StepDuration]:
-    """Per route and step, the working days from a task's creation to its completion, for the
-    tasks completed in [start, end) at these schools (destroyed dossiers included)."""
+                   calendars: SchoolCalendars) -> list[StepDuration]:
+    """Per route and step, the school days from a task's creation to its completion (each on its
+    own school's calendar), for the tasks completed in [start, end) at these schools (destroyed
+    dossiers included)."""
     steps: dict[tuple[str, str], StepDuration] = {}
-    for key, element, name, created, completed in session.execute(
+    for key, element, name, created, completed, school_id in session.execute(
             select(ProcessDefinition.route_key, CaseTask.element_id, CaseTask.name, CaseTask.created_at,
-                   CaseTask.completed_at)
+                   CaseTask.completed_at, CaseTask.school_id)
             .join(Case, Case.id == CaseTask.case_id)
             .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
             .where(and_(CaseTask.school_id.in_(school_ids), CaseTask.status == TaskStatus.COMPLETED,
                         CaseTask.completed_at >= start, CaseTask.completed_at < end))
             .order_by(CaseTask.id)):
         step = steps.setdefault((key, element), StepDuration(key, element, name, []))
-        step.days.append(_working_days(calendar, created, completed))
+        step.days.append(_working_days(calendars.of(school_id), created, completed))
     for record, step, opened, done in _destroyed_steps(session, school_ids, start, end):
         steps.setdefault((record.route_key, step["element"]),
                          StepDuration(record.route_key, step["element"], step["name"], [])
-                         ).days.append(_working_days(calendar, opened, done))
+                         ).days.append(_working_days(calendars.of(record.school_id), opened, done))
     return sorted(steps.values(), key=lambda s: (s.route_key, s.element_id))
 
 
 def route_durations(session: Session, school_ids: list[int], start: datetime, end: datetime,
-                    calendar: WorkingDayCalendar) -> list[RouteDuration]:
-    """Per route, the working days from a case's start to its close, for the cases closed in
-    [start, end) at these schools (a destroyed dossier keeps its case row, so it counts too)."""
+                    calendars: SchoolCalendars) -> list[RouteDuration]:
+    """Per route, the school days from a case's start to its close (on its school's calendar), for
+    the cases closed in [start, end) at these schools (a destroyed dossier keeps its case row, so it
+    counts too)."""
     routes: dict[str, RouteDuration] = {}
-    for key, name, started, closed in session.execute(
-            select(ProcessDefinition.route_key, ProcessDefinition.name, Case.started_at, Case.closed_at)
+    for key, name, started, closed, school_id in session.execute(
+            select(ProcessDefinition.route_key, ProcessDefinition.name, Case.started_at, Case.closed_at,
+                   Case.school_id)
             .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
             .where(Case.school_id.in_(school_ids), Case.closed_at >= start, Case.closed_at < end)
             .order_by(Case.id)):
-        routes.setdefault(key, RouteDuration(key, name, [])).days.append(_working_days(calendar, started, closed))
+        routes.setdefault(key, RouteDuration(key, name, [])).days.append(
+            _working_days(calendars.of(school_id), started, closed))
     return sorted(routes.values(), key=lambda r: r.name)
 
 

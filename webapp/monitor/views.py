@@ -45,6 +45,7 @@ from webapp.monitor.scope import (
     start_of_day,
 )
 from webapp.outcome_kinds import OUTCOME_LABELS
+from webapp.school_calendar.service import school_calendars
 from webapp.services import get_services
 
 blueprint = Blueprint("monitor", __name__, template_folder="templates")
@@ -114,7 +115,8 @@ def _year() -> int:
 def _figures(scope: MonitorScope, year: int) -> YearFigures:
     # A director's own school: exact counts. Any page showing a school where the reader only sees
     # figures (a board member) suppresses small counts, for every school on it.
-    return read_figures(get_session(), list(scope.schools), year, get_services().environment.calendar,
+    return read_figures(get_session(), list(scope.schools), year,
+                        school_calendars(get_session(), scope.school_ids, get_services().environment.calendar),
                         suppressed=not scope.detailed)
 
 
@@ -160,7 +162,8 @@ def durations():
     services = get_services()
     now = services.now()
     period = Period.from_args(request.args, as_school_time(now).date(), parse_day)
-    view = read_period_durations(get_session(), scope, period, now, services.environment.calendar)
+    view = read_period_durations(get_session(), scope, period, now,
+                                 school_calendars(get_session(), scope.school_ids, services.environment.calendar))
     _audit_read("monitor.durations", scope, {"van": period.first.isoformat(), "tot": period.last.isoformat()})
     school_slug = request.args.get("school") or None
     return render_template("monitor/durations.html", view=view, period=period, quick_picks=QUICK_PICKS,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from webapp.audit.actor import Actor
 from webapp.audit.log import record_audit
 from webapp.engine import EngineEnvironment, SchoolCalendar
+from webapp.engine.due_dates import WorkingDayCalendar
 from webapp.school_calendar.models import SchoolDayOff
 from webapp.schools.models import School
 
@@ -30,6 +31,30 @@ def school_calendar(session: Session, school: School) -> SchoolCalendar:
     days_off = {row.day: row.label for row in session.scalars(
         select(SchoolDayOff).where(SchoolDayOff.school_id == school.id))}
     return SchoolCalendar(region=school.holiday_region, days_off=days_off)
+
+
+class SchoolCalendars:
+    """The calendars of a set of schools, read at once (the monitor counts each step's days on
+    its own school's calendar); a school not among them counts working days."""
+
+    def __init__(self, by_school: dict[int, WorkingDayCalendar], fallback: WorkingDayCalendar):
+        self._by_school = by_school
+        self._fallback = fallback
+
+    def of(self, school_id: int) -> WorkingDayCalendar:
+        return self._by_school.get(school_id, self._fallback)
+
+
+def school_calendars(session: Session, school_ids, fallback: WorkingDayCalendar) -> SchoolCalendars:
+    ids = sorted(set(school_ids))
+    if not ids:
+        return SchoolCalendars({}, fallback)
+    days_off: dict[int, dict[date, str]] = {}
+    for row in session.scalars(select(SchoolDayOff).where(SchoolDayOff.school_id.in_(ids))):
+        days_off.setdefault(row.school_id, {})[row.day] = row.label
+    regions = dict(session.execute(select(School.id, School.holiday_region).where(School.id.in_(ids))).all())
+    return SchoolCalendars({school_id: SchoolCalendar(region=regions.get(school_id), days_off=days_off.get(school_id))
+                            for school_id in ids}, fallback)
 
 
 def environment_for_school(session: Session, base: EngineEnvironment, school_id: int) -> EngineEnvironment:

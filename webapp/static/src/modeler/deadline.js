@@ -5,6 +5,7 @@ export const UNITS = [
   { value: "", label: "Geen termijn" },
   { value: "dagen", label: "dagen" },
   { value: "werkdagen", label: "werkdagen" },
+  { value: "schooldagen", label: "schooldagen (zonder vakanties en studiedagen)" },
   { value: "weken", label: "weken" },
   { value: "maanden", label: "maanden" },
   { value: "dezelfde_dag", label: "dezelfde dag" },
@@ -12,10 +13,13 @@ export const UNITS = [
   { value: "anders", label: "anders (expressie)" },
 ];
 
+// The units counted as "<unit>(n)": the engine's deadline functions (webapp/engine/due_dates.py).
+export const COUNTED_UNITS = ["dagen", "werkdagen", "schooldagen", "weken", "maanden"];
+
 export function parseDeadline(text) {
   const value = (text || "").trim();
   if (!value) return { unit: "", amount: null, field: "" };
-  let match = /^(dagen|werkdagen|weken|maanden)\((\d+)\)$/.exec(value);
+  let match = new RegExp(`^(${COUNTED_UNITS.join("|")})\\((\\d+)\\)$`).exec(value);
   if (match) return { unit: match[1], amount: Number(match[2]), field: "" };
   if (/^dezelfde_dag\(\)$/.test(value)) return { unit: "dezelfde_dag", amount: null, field: "" };
   match = /^([A-Za-z_][A-Za-z0-9_]*)_einde$/.exec(value);

@@ -9,7 +9,7 @@ import {
 } from "@bpmn-io/properties-panel";
 import { useService } from "bpmn-js-properties-panel";
 import { getBusinessObject, is } from "bpmn-js/lib/util/ModelUtil";
-import { UNITS, parseDeadline, writeDeadline } from "./deadline.js";
+import { COUNTED_UNITS, UNITS, parseDeadline, writeDeadline } from "./deadline.js";
 import { COMPARISONS, parseCondition, writeCondition } from "./conditions.js";
 import { fieldsBefore } from "./condition-fields.js";
 
@@ -285,7 +285,7 @@ function meldrouteGroups(element, advanced) {
       { id: "meldroute-role", element, component: RoleEntry, isEdited: () => false },
       { id: "meldroute-deadline-unit", element, component: DeadlineUnitEntry, isEdited: isSelectEntryEdited },
     ];
-    if (["dagen", "werkdagen", "weken", "maanden"].includes(deadline.unit)) {
+    if (COUNTED_UNITS.includes(deadline.unit)) {
       entries.push({ id: "meldroute-deadline-amount", element, component: DeadlineAmountEntry, isEdited: isNumberFieldEntryEdited });
     } else if (deadline.unit === "veld") {
       entries.push({ id: "meldroute-deadline-field", element, component: DeadlineFieldEntry, isEdited: isSelectEntryEdited });
