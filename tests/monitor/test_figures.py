@@ -86,7 +86,7 @@ def test_board_page_and_downloads(app, session, schools):
     assert download.headers["Content-Type"].startswith("text/csv")
     assert download.data.startswith(b"\xef\xbb\xbf")
     lines = download.data.decode("utf-8-sig").splitlines()
-    assert lines[0] == "Jaar;School;Route;Cijfer;Aantal;Mediaan (werkdagen);P90 (werkdagen)"
+    assert lines[0] == "Jaar;School;Route;Cijfer;Aantal;Mediaan (schooldagen);P90 (schooldagen)"
     assert "2026;School school-a;Meldcode;Vermoeden gemeld (zaak gestart);11;;" in [
         ";".join(line.split(";")[:2] + ["Meldcode"] + line.split(";")[3:]) for line in lines]
     assert any(line.endswith("Afgesloten: Vermoeden ongegrond / geen zorgen;< 5;;") for line in lines)

@@ -258,7 +258,7 @@ def figures_title(schools, year: int) -> str:
 
 # -- downloads -----------------------------------------------------------------------------
 
-CSV_HEADER = ["Jaar", "School", "Route", "Cijfer", "Aantal", "Mediaan (werkdagen)", "P90 (werkdagen)"]
+CSV_HEADER = ["Jaar", "School", "Route", "Cijfer", "Aantal", "Mediaan (schooldagen)", "P90 (schooldagen)"]
 
 
 def figure_rows(figures: YearFigures) -> list[list[str]]:
