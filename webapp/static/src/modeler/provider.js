@@ -98,7 +98,7 @@ function DeadlineUnitEntry({ element, id }) {
   const [current, update] = useDeadline(element);
   return h(SelectEntry, {
     id, element, label: "Termijn",
-    description: "Werkdagen slaan weekenden, feestdagen en vrije dagen van de school over.",
+    description: "Werkdagen slaan weekenden en feestdagen over (zo telt Veilig Thuis); schooldagen ook de schoolvakanties en studiedagen van de school (Schoolkalender).",
     getValue: () => current.unit, setValue: (unit) => update({ unit }), getOptions: () => UNITS,
   });
 }
